@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { configSchema, type AppConfig } from "./schema";
+
+/** Well-known environment names, beside the generic PULSE_<SECTION>_<KEY>. */
+const ENV_ALIASES: Record<string, string> = {
+  APP_URL: "app.base_url",
+  NEXTAUTH_URL: "app.base_url",
+  KAFKA_BROKERS: "kafka.brokers",
+  KAFKA_TOPIC: "kafka.topic",
+  DATABASE_URL: "postgres.url",
+  REDIS_URL: "redis.url",
+  LOGS_DIR: "logs.dir",
+  ETL_INTERVAL_SECONDS: "cron.etl_interval_seconds",
+  AUTH_SECRET: "auth.secret",
+  NEXTAUTH_SECRET: "auth.secret",
+  ADMIN_EMAIL: "auth.admin_email",
+  ADMIN_PASSWORD: "auth.admin_password",
+  AUTH_GITHUB_ID: "auth.github_id",
+  AUTH_GITHUB_SECRET: "auth.github_secret",
+};
+
+/** Settings that may only come from the environment, so secrets never sit in a committed file. */
+const ENV_ONLY_SECTIONS = new Set(["auth"]);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Tree = Record<string, unknown>;
+
+function coerce(raw: string, current: unknown): unknown {
+  if (Array.isArray(current)) return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (typeof current === "number") return raw.trim() === "" ? Number.NaN : Number(raw);
+  if (typeof current === "boolean") return raw === "true" || raw === "1";
+  return raw;
+}
+
+function setPath(tree: Tree, dotted: string, raw: string): void {
+  const [section, key] = dotted.split(".") as [string, string];
+  const sec = (tree[section] ??= {}) as Tree;
+  sec[key] = coerce(raw, sec[key]);
+}
+
+function envTargets(env: NodeJS.ProcessEnv): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const alias = ENV_ALIASES[name];
+    if (alias) out.push([name, alias, value]);
+    const m = /^PULSE_([A-Z]+)_([A-Z0-9_]+)$/.exec(name);
+    if (m && m[1] !== "CONFIG") out.push([name, `${m[1]!.toLowerCase()}.${m[2]!.toLowerCase()}`, value]);
+  }
+  return out;
+}
+
+/**
+ * Reads global_config.yaml (or PULSE_CONFIG), applies environment overrides and
+ * validates everything; a bad value throws a ConfigError naming the setting and its source.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const file = path.resolve(env.PULSE_CONFIG ?? "global_config.yaml");
+  let tree: Tree;
+  try {
+    tree = (parseYaml(readFileSync(file, "utf8")) ?? {}) as Tree;
+  } catch (err) {
+    throw new ConfigError([`${file}: ${(err as Error).message}`]);
+  }
+  const sources = new Map<string, string>();
+  for (const section of ENV_ONLY_SECTIONS) {
+    if (tree[section] !== undefined) {
+      throw new ConfigError([`${section}: set these secrets in the environment, not in ${path.basename(file)}`]);
+    }
+  }
+  for (const [name, dotted, value] of envTargets(env)) {
+    setPath(tree, dotted, value);
+    sources.set(dotted, name);
+  }
+  const result = configSchema.safeParse(tree);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const dotted = issue.path.map(String).join(".");
+      const top = issue.path.slice(0, 2).map(String).join(".");
+      const from = sources.get(top) ? `environment ${sources.get(top)}` : path.basename(file);
+      return `${dotted || "(root)"} (from ${from}): ${issue.message}`;
+    }),
+  );
+}

@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+const broker = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$/, "must be host:port");
+
+export const configSchema = z
+  .object({
+    app: z.object({ base_url: z.url() }).strict(),
+    kafka: z
+      .object({
+        brokers: z.array(broker),
+        client_id: z.string().min(1),
+        topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/),
+        dlq_topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/),
+        consumer_group: z.string().min(1),
+        partitions: z.number().int().min(1).max(1000),
+        linger_ms: z.number().int().min(0).max(1000),
+        send_timeout_ms: z.number().int().min(100).max(120_000),
+      })
+      .strict(),
+    postgres: z.object({ url: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL") }).strict(),
+    redis: z.object({ url: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL") }).strict(),
+    logs: z.object({ dir: z.string().min(1) }).strict(),
+    cron: z.object({ etl_interval_seconds: z.number().int().min(5).max(86_400) }).strict(),
+    ingest: z
+      .object({
+        max_body_bytes: z.number().int().min(1024).max(100 * 1024 * 1024),
+        max_batch_events: z.number().int().min(1).max(10_000),
+        max_future_seconds: z.number().int().min(0),
+        rate_limit_per_minute: z.number().int().min(1),
+      })
+      .strict(),
+    // Secrets come from the environment only (see ENV_ONLY in load.ts), never from the YAML file.
+    auth: z
+      .object({
+        secret: z.string().min(32, "must be at least 32 characters").optional(),
+        admin_email: z.email().optional(),
+        admin_password: z.string().min(8, "must be at least 8 characters").optional(),
+        github_id: z.string().min(1).optional(),
+        github_secret: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type AppConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import { incomingEventSchema, type StoredEvent } from "./schema";
+
+export interface EventIssue {
+  path: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; events: StoredEvent[] } | { ok: false; issues: EventIssue[] };
+
+export interface ParseOptions {
+  maxBatch: number;
+  maxFutureSeconds: number;
+  now?: number;
+}
+
+function formatPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    prefix,
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates one event or a `{"events": [...]}` batch and stamps each with event_id and a UTC event_time.
+ * A batch is all-or-nothing: any issue rejects the whole body.
+ */
+export function parseIngestBody(body: unknown, options: ParseOptions): ParseResult {
+  const now = options.now ?? Date.now();
+  let items: unknown[];
+  let prefix: (index: number) => string;
+  if (isPlainObject(body) && "events" in body) {
+    const extra = Object.keys(body).filter((k) => k !== "events");
+    if (extra.length > 0) {
+      return { ok: false, issues: [{ path: extra[0]!, message: 'a batch body has only the field "events"' }] };
+    }
+    if (!Array.isArray(body.events)) {
+      return { ok: false, issues: [{ path: "events", message: "events must be an array" }] };
+    }
+    if (body.events.length < 1 || body.events.length > options.maxBatch) {
+      return {
+        ok: false,
+        issues: [{ path: "events", message: `a batch holds 1 to ${options.maxBatch} events, got ${body.events.length}` }],
+      };
+    }
+    items = body.events;
+    prefix = (i) => `events[${i}]`;
+  } else if (isPlainObject(body)) {
+    items = [body];
+    prefix = () => "";
+  } else {
+    return { ok: false, issues: [{ path: "", message: "body must be an event object or {\"events\": [...]}" }] };
+  }
+
+  const issues: EventIssue[] = [];
+  const events: StoredEvent[] = [];
+  const latest = now + options.maxFutureSeconds * 1000;
+  items.forEach((item, index) => {
+    const result = incomingEventSchema.safeParse(item);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        issues.push({ path: formatPath(prefix(index), issue.path), message: issue.message });
+      }
+      return;
+    }
+    const { event_id, event_time, ...rest } = result.data;
+    let time = now;
+    if (event_time !== undefined) {
+      time = Date.parse(event_time);
+      if (time > latest) {
+        issues.push({
+          path: formatPath(prefix(index), ["event_time"]),
+          message: `event_time is more than ${options.maxFutureSeconds} seconds in the future`,
+        });
+        return;
+      }
+    }
+    events.push({ ...rest, event_id: event_id ?? randomUUID(), event_time: new Date(time).toISOString() });
+  });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, events };
+}

@@ -27,13 +27,13 @@ export function isoDateToMs(date: string): number {
   return Date.parse(`${date}T00:00:00.000Z`);
 }
 
-export class RangeError extends Error {
+export class InvalidRangeError extends Error {
   constructor(
     message: string,
     readonly path: string,
   ) {
     super(message);
-    this.name = "RangeError";
+    this.name = "InvalidRangeError";
   }
 }
 
@@ -46,14 +46,14 @@ export function resolveRange(input: RangeInput, now: number = Date.now()): DateR
   const parsed = rangeInputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new RangeError(`${issue.path.join(".")} ${issue.message}`, issue.path.join("."));
+    throw new InvalidRangeError(`${issue.path.join(".")} ${issue.message}`, issue.path.join("."));
   }
   const today = toIsoDate(now);
   const to = parsed.data.to ?? (parsed.data.from && parsed.data.from > today ? parsed.data.from : today);
   const from = parsed.data.from ?? toIsoDate(isoDateToMs(to) - (DEFAULT_RANGE_DAYS - 1) * DAY_MS);
-  if (from > to) throw new RangeError("from must not be after to", "from");
+  if (from > to) throw new InvalidRangeError("from must not be after to", "from");
   if (rangeDays({ from, to }) > MAX_RANGE_DAYS) {
-    throw new RangeError(`a range may cover at most ${MAX_RANGE_DAYS} days`, "from");
+    throw new InvalidRangeError(`a range may cover at most ${MAX_RANGE_DAYS} days`, "from");
   }
   return { from, to };
 }

@@ -1,0 +1,57 @@
+/**
+ * Consumer worker: Kafka topic `kafka.topic` -> JSON Lines under `logs.dir` (SPEC §3).
+ * Run: npm run consumer. Settings from global_config.yaml + environment (KAFKA_BROKERS,
+ * KAFKA_TOPIC, LOGS_DIR, PULSE_KAFKA_DLQ_TOPIC, PULSE_KAFKA_CONSUMER_GROUP, LOG_LEVEL).
+ */
+import path from "node:path";
+import { ConfigError, getConfig, kafkaBrokers } from "@/core/config";
+import { logger as rootLogger } from "@/core/logging/logger";
+import { JsonlConsumer } from "./consumer";
+import { createKafka, ensureTopics } from "./kafka";
+import { installShutdown } from "./shutdown";
+import { JsonlWriter } from "./writer";
+
+const SHUTDOWN_TIMEOUT_MS = Number(process.env.CONSUMER_SHUTDOWN_TIMEOUT_MS ?? 15_000);
+
+async function main(): Promise<void> {
+  const logger = rootLogger.child({ worker: "consumer" });
+  let config;
+  try {
+    config = getConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logsDir = path.resolve(config.logs.dir);
+  const { topic, dlq_topic: dlqTopic, consumer_group: groupId } = config.kafka;
+  const kafka = createKafka(config, logger);
+  const writer = new JsonlWriter({
+    onRepair: (file, droppedBytes) => logger.warn({ file, droppedBytes }, "cut a partial last line left by an interrupted write"),
+  });
+  const consumer = new JsonlConsumer({ kafka, logger, writer, topic, dlqTopic, groupId, logsDir });
+
+  let started = false;
+  installShutdown({
+    logger,
+    timeoutMs: SHUTDOWN_TIMEOUT_MS,
+    cleanup: async () => {
+      if (started) await consumer.stop();
+      await writer.close();
+    },
+  });
+
+  logger.info({ brokers: kafkaBrokers(config), topic, dlqTopic, groupId, logsDir }, "consumer starting");
+  await ensureTopics(kafka, config, [topic, dlqTopic]);
+  consumer.onGroupJoin(() => logger.info({ topic, groupId }, "consumer joined the group"));
+  await consumer.start();
+  started = true;
+  logger.info("consumer running");
+}
+
+main().catch((err: unknown) => {
+  rootLogger.error({ err }, "consumer failed to start");
+  process.exit(1);
+});

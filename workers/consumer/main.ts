@@ -5,9 +5,10 @@
  */
 import path from "node:path";
 import { ConfigError, getConfig, kafkaBrokers } from "@/core/config";
+import { createKafka } from "@/core/kafka/client";
+import { ensureTopics } from "@/core/kafka/topics";
 import { logger as rootLogger } from "@/core/logging/logger";
 import { JsonlConsumer } from "./consumer";
-import { createKafka, ensureTopics } from "./kafka";
 import { installShutdown } from "./shutdown";
 import { JsonlWriter } from "./writer";
 
@@ -27,7 +28,14 @@ async function main(): Promise<void> {
   }
   const logsDir = path.resolve(config.logs.dir);
   const { topic, dlq_topic: dlqTopic, consumer_group: groupId } = config.kafka;
-  const kafka = createKafka(config, logger);
+  const kafka = createKafka({
+    config,
+    clientSuffix: "consumer",
+    logger,
+    // A long-running worker rides out broker restarts instead of failing fast like the web app.
+    connectionTimeout: 3_000,
+    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8 },
+  });
   const writer = new JsonlWriter({
     onRepair: (file, droppedBytes) => logger.warn({ file, droppedBytes }, "cut a partial last line left by an interrupted write"),
   });
@@ -44,7 +52,7 @@ async function main(): Promise<void> {
   });
 
   logger.info({ brokers: kafkaBrokers(config), topic, dlqTopic, groupId, logsDir }, "consumer starting");
-  await ensureTopics(kafka, config, [topic, dlqTopic]);
+  await ensureTopics({ config, kafka });
   consumer.onGroupJoin(() => logger.info({ topic, groupId }, "consumer joined the group"));
   await consumer.start();
   started = true;

@@ -3,6 +3,8 @@ import { getConfig, type AppConfig } from "../config";
 import { logger } from "../logging/logger";
 import { createKafka } from "./client";
 
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
 export interface EnsureTopicsOptions {
   config?: AppConfig;
   kafka?: Kafka;
@@ -39,7 +41,14 @@ export async function ensureTopics(options: EnsureTopicsOptions = {}): Promise<E
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: -1,
+          // One ingest request (≤ max_body_bytes) plus the stamped event_id/event_time must fit in one
+          // record batch even when all its events share a partition; the broker default is 1 MiB.
+          configEntries: [{ name: "max.message.bytes", value: String(MAX_MESSAGE_BYTES) }],
+        })),
       });
       logger.info({ topics: missing, partitions }, "created Kafka topics");
     }

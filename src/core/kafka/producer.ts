@@ -1,0 +1,318 @@
+import { Partitioners, type Kafka, type Message, type Producer } from "kafkajs";
+import { getConfig, type AppConfig } from "../config";
+import type { StoredEvent } from "../events";
+import { logger as rootLogger, type Logger } from "../logging/logger";
+import { createKafka } from "./client";
+
+/** Kafka could not take the events in time; the caller answers 503 with Retry-After. */
+export class KafkaUnavailableError extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "KafkaUnavailableError";
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export interface EventProducerOptions {
+  config?: AppConfig;
+  kafka?: Kafka;
+  /** Defaults to config.kafka.topic. */
+  topic?: string;
+  /** How long to collect concurrent publishes into one send (config.kafka.linger_ms). */
+  lingerMs?: number;
+  /** How long a publish may wait for the acknowledgement before it fails (config.kafka.send_timeout_ms). */
+  sendTimeoutMs?: number;
+  /** A send is started at once when this many bytes of values are waiting. */
+  maxBatchBytes?: number;
+  /** After a connection failure, publishes fail at once for this long, then one attempt probes the broker. */
+  retryIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface PublishStats {
+  sends: number;
+  messages: number;
+  failedSends: number;
+  resets: number;
+}
+
+interface Pending {
+  messages: Message[];
+  bytes: number;
+  enqueuedAt: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+const CONNECTION_ERROR_NAMES = /Connection|NumberOfRetriesExceeded|RequestTimeout|BrokerNotFound|Metadata|Timeout|LockTimeout/;
+
+/**
+ * Publishes stored events to the event topic with acks = all from an idempotent producer.
+ *
+ * Concurrent publishes are collected for `lingerMs` (or until `maxBatchBytes`) and go out in ONE
+ * sendBatch; every caller's promise settles with the outcome of the send that carried its events.
+ * One send is in flight at a time (the idempotent producer serialises per broker anyway), and
+ * publishes that arrive meanwhile form the next send, so batches grow with load.
+ *
+ * Failure handling: a failed or timed-out send throws the kafkajs producer away (its sequence
+ * numbers can no longer be trusted) and the next send connects a fresh one, so ingest recovers by
+ * itself when the broker comes back. For `retryIntervalMs` after a connection failure publishes
+ * fail at once, so callers get their 503 quickly instead of each waiting for a connect timeout.
+ * One publish (one HTTP request) is never split over two sends.
+ */
+export class EventProducer {
+  readonly topic: string;
+  private readonly kafka: Kafka;
+  private readonly lingerMs: number;
+  private readonly sendTimeoutMs: number;
+  private readonly maxBatchBytes: number;
+  private readonly retryIntervalMs: number;
+  private readonly log: Logger;
+
+  private producer: Producer | null = null;
+  private connecting: Promise<Producer> | null = null;
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private lingerDue = false;
+  private inFlight = false;
+  private unavailableUntil = 0;
+  private lastError: string | null = null;
+  private closed = false;
+  readonly stats: PublishStats = { sends: 0, messages: 0, failedSends: 0, resets: 0 };
+
+  constructor(options: EventProducerOptions = {}) {
+    const config = options.config ?? getConfig();
+    this.kafka = options.kafka ?? createKafka({ config, clientSuffix: "producer" });
+    this.topic = options.topic ?? config.kafka.topic;
+    this.lingerMs = options.lingerMs ?? config.kafka.linger_ms;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? config.kafka.send_timeout_ms;
+    this.maxBatchBytes = options.maxBatchBytes ?? 1024 * 1024;
+    this.retryIntervalMs = options.retryIntervalMs ?? 1_000;
+    this.log = (options.logger ?? rootLogger).child({ component: "event-producer", topic: this.topic });
+  }
+
+  /** Seconds a client should wait before retrying after a KafkaUnavailableError. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.retryIntervalMs / 1000));
+  }
+
+  /** Whether the last send or connect succeeded (for health reporting; does not touch the network). */
+  get healthy(): boolean {
+    return this.lastError === null;
+  }
+
+  /**
+   * Resolves once Kafka acknowledged every event (acks = all); rejects with KafkaUnavailableError
+   * otherwise. Message key = session_id (a session stays on one partition, in order).
+   */
+  publish(events: readonly StoredEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    if (this.closed) return Promise.reject(new KafkaUnavailableError("the producer is shut down", this.retryAfterSeconds));
+    const now = Date.now();
+    if (now < this.unavailableUntil) return Promise.reject(this.unavailable("Kafka is unavailable"));
+    const messages: Message[] = new Array(events.length);
+    let bytes = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const value = JSON.stringify(event);
+      bytes += value.length + event.session_id.length;
+      messages[i] = { key: event.session_id, value };
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ messages, bytes, enqueuedAt: now, resolve, reject });
+      this.pendingBytes += bytes;
+      if (this.pendingBytes >= this.maxBatchBytes) {
+        this.lingerDue = true;
+        this.maybeFlush();
+      } else if (!this.lingerTimer && !this.lingerDue) {
+        if (this.lingerMs === 0) {
+          this.lingerDue = true;
+          queueMicrotask(() => this.maybeFlush());
+        } else {
+          this.lingerTimer = setTimeout(() => {
+            this.lingerTimer = null;
+            this.lingerDue = true;
+            this.maybeFlush();
+          }, this.lingerMs);
+        }
+      }
+    });
+  }
+
+  /** Connects now (otherwise the first publish does). */
+  async connect(): Promise<void> {
+    await this.getProducer();
+  }
+
+  /** Sends what is waiting, then disconnects. Later publishes fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.lingerDue = true;
+    this.maybeFlush();
+    const deadline = Date.now() + this.sendTimeoutMs;
+    while ((this.inFlight || this.pending.length > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.closed = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.failAll(this.pending.splice(0), new KafkaUnavailableError("the producer is shut down", this.retryAfterSeconds));
+    const producer = this.producer;
+    this.producer = null;
+    if (producer) await producer.disconnect().catch(() => undefined);
+  }
+
+  private unavailable(message: string, cause?: unknown): KafkaUnavailableError {
+    return new KafkaUnavailableError(
+      this.lastError ? `${message}: ${this.lastError}` : message,
+      this.retryAfterSeconds,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  private maybeFlush(): void {
+    if (this.inFlight || !this.lingerDue || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.lingerDue = false;
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+    }
+    void this.send(batch);
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    this.inFlight = true;
+    const started = Date.now();
+    let oldest = started;
+    let count = 0;
+    for (const p of batch) {
+      if (p.enqueuedAt < oldest) oldest = p.enqueuedAt;
+      count += p.messages.length;
+    }
+    if (started < this.unavailableUntil) {
+      // A send failed while these waited: answer them now rather than probing again at once.
+      this.failAll(batch, this.unavailable("Kafka is unavailable"));
+      this.inFlight = false;
+      return;
+    }
+    try {
+      const remaining = oldest + this.sendTimeoutMs - started;
+      if (remaining <= 0) throw this.unavailable("timed out waiting for Kafka");
+      const messages = batch.length === 1 ? batch[0]!.messages : batch.flatMap((p) => p.messages);
+      await withTimeout(
+        this.getProducer().then((producer) =>
+          producer.send({ topic: this.topic, messages, acks: -1, timeout: this.sendTimeoutMs }),
+        ),
+        remaining,
+        () => new KafkaUnavailableError(`Kafka did not acknowledge within ${this.sendTimeoutMs} ms`, this.retryAfterSeconds),
+      );
+      this.lastError = null;
+      this.stats.sends++;
+      this.stats.messages += count;
+      for (const p of batch) p.resolve();
+      this.log.trace({ requests: batch.length, events: count, ms: Date.now() - started }, "sent");
+    } catch (err) {
+      this.stats.failedSends++;
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.lastError = error.message;
+      this.log.warn({ err: error, requests: batch.length, events: count }, "send to Kafka failed");
+      if (error instanceof KafkaUnavailableError || CONNECTION_ERROR_NAMES.test(error.name)) {
+        this.unavailableUntil = Date.now() + this.retryIntervalMs;
+      }
+      this.reset();
+      this.failAll(batch, error instanceof KafkaUnavailableError ? error : this.unavailable("Kafka send failed", error));
+    } finally {
+      this.inFlight = false;
+      // Whatever arrived during the send is due unless its linger timer is still running.
+      if (this.pending.length > 0 && !this.lingerTimer) this.lingerDue = true;
+      this.maybeFlush();
+    }
+  }
+
+  private failAll(batch: Pending[], error: Error): void {
+    for (const p of batch) p.reject(error);
+  }
+
+  /** Throws the current kafkajs producer away; the next send connects a new one. */
+  private reset(): void {
+    const producer = this.producer;
+    this.producer = null;
+    this.connecting = null;
+    if (producer) {
+      this.stats.resets++;
+      producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  private getProducer(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    if (this.connecting) return this.connecting;
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: true,
+      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 },
+    });
+    const attempt = producer.connect().then(
+      () => {
+        if (this.connecting !== attempt) {
+          // reset() ran meanwhile: this producer is no longer wanted.
+          producer.disconnect().catch(() => undefined);
+          throw this.unavailable("Kafka connection was reset");
+        }
+        this.connecting = null;
+        this.producer = producer;
+        this.log.info("connected to Kafka");
+        return producer;
+      },
+      (err: unknown) => {
+        if (this.connecting === attempt) this.connecting = null;
+        producer.disconnect().catch(() => undefined);
+        throw this.unavailable("cannot connect to Kafka", err);
+      },
+    );
+    this.connecting = attempt;
+    return attempt;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+const globalForProducer = globalThis as unknown as { pulseEventProducer?: EventProducer };
+
+/**
+ * The process-wide event producer (kept on globalThis so dev reloads reuse it), connected lazily
+ * by the first publish and flushed + disconnected on SIGTERM/SIGINT.
+ */
+export function getEventProducer(): EventProducer {
+  if (!globalForProducer.pulseEventProducer) {
+    const producer = new EventProducer();
+    globalForProducer.pulseEventProducer = producer;
+    const shutdown = () => {
+      void producer.close();
+    };
+    process.once("SIGTERM", shutdown);
+    process.once("SIGINT", shutdown);
+  }
+  return globalForProducer.pulseEventProducer;
+}

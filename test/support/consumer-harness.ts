@@ -94,7 +94,9 @@ export interface ConsumerProcess {
 /** Starts the real worker as a child process and waits until it has joined its consumer group. */
 export async function startConsumerProcess(env: NodeJS.ProcessEnv, waitForJoin = true): Promise<ConsumerProcess> {
   const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-  const child = spawn(tsx, ["workers/consumer/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // Own process group: `tsx` runs the worker in a child node process, so SIGKILL must hit the
+  // whole group (as a container runtime or systemd would), or the real worker survives.
+  const child = spawn(tsx, ["workers/consumer/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output: string[] = [];
   const waiters: Array<{ msg: string; resolve: () => void }> = [];
   const onData = (chunk: Buffer) => {
@@ -128,7 +130,17 @@ export async function startConsumerProcess(env: NodeJS.ProcessEnv, waitForJoin =
         reject(new Error(`consumer exited (code ${code}, signal ${signal}) before logging "${msg}"; output:\n${output.slice(-30).join("\n")}`));
       });
     });
-  const proc: ConsumerProcess = { child, output, waitForLog, exited, kill: (signal) => void child.kill(signal) };
+  const kill = (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try {
+      // SIGKILL: the whole group at once. SIGTERM/SIGINT: to tsx, which forwards it to the worker.
+      if (signal === "SIGKILL") process.kill(-child.pid, signal);
+      else child.kill(signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+    }
+  };
+  const proc: ConsumerProcess = { child, output, waitForLog, exited, kill };
   if (waitForJoin) await waitForLog("consumer joined the group");
   return proc;
 }

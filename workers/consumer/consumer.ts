@@ -50,8 +50,11 @@ export class JsonlConsumer {
       // Wait a little for data to pile up when traffic is light, return at once when it is heavy.
       minBytes: 64 * 1024,
       maxWaitTimeInMs: 200,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A worker that died without leaving the group holds its partitions until the session
+      // times out: 10 s (kafkajs default 30 s) so a restarted worker resumes quickly.
+      // Batches heartbeat between chunks, so a slow disk does not trip it.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
     });
     this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
   }

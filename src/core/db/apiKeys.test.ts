@@ -1,0 +1,112 @@
+// Real PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); apply migrations to that database first.
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  ApiKeyInputError,
+  createApiKey,
+  getRedis,
+  hashApiKey,
+  listApiKeys,
+  revokeApiKey,
+  verifyApiKey,
+} from "./apiKeys";
+import { getPrisma } from "./client";
+
+const created: string[] = [];
+
+async function newKey(scopes?: string[]) {
+  const result = await createApiKey({ name: `apikeys-test ${Date.now()}`, scopes });
+  created.push(result.key.id);
+  return result;
+}
+
+async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+afterAll(async () => {
+  await getPrisma().apiKey.deleteMany({ where: { id: { in: created } } });
+  await getPrisma().$disconnect();
+  getRedis().disconnect();
+});
+
+describe("createApiKey", () => {
+  it("returns the secret once, stores only its SHA-256 and a visible prefix", async () => {
+    const { key, secret } = await newKey();
+    expect(secret).toMatch(/^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(secret.startsWith(`${key.prefix}_`)).toBe(true);
+    expect(key.scopes).toEqual(["ingest"]);
+    expect(key).not.toHaveProperty("hash");
+    const row = await getPrisma().apiKey.findUniqueOrThrow({ where: { id: key.id } });
+    expect(row.hash).toBe(hashApiKey(secret));
+    expect(JSON.stringify(row)).not.toContain(secret.split("_")[2]);
+  });
+
+  it("accepts read-only and both scopes, rejects unknown scopes and empty names", async () => {
+    expect((await newKey(["read"])).key.scopes).toEqual(["read"]);
+    expect((await newKey(["read", "ingest", "read"])).key.scopes).toEqual(["ingest", "read"]);
+    await expect(createApiKey({ name: "x", scopes: ["write"] })).rejects.toThrow(ApiKeyInputError);
+    await expect(createApiKey({ name: "x", scopes: [] })).rejects.toThrow(/at least one/);
+    await expect(createApiKey({ name: "   " })).rejects.toThrow(/name/);
+  });
+});
+
+describe("verifyApiKey", () => {
+  it("returns the key for its secret and null for anything else", async () => {
+    const { key, secret } = await newKey(["ingest", "read"]);
+    const verified = await verifyApiKey(secret);
+    expect(verified).toMatchObject({ id: key.id, prefix: key.prefix, scopes: ["ingest", "read"] });
+    // Second call is served from the Redis cache and gives the same answer.
+    expect(await verifyApiKey(secret)).toEqual(verified);
+    expect(await verifyApiKey(`${secret.slice(0, -1)}${secret.endsWith("A") ? "B" : "A"}`)).toBeNull();
+    expect(await verifyApiKey("not-a-key")).toBeNull();
+    expect(await verifyApiKey("")).toBeNull();
+  });
+
+  it("records last use without delaying verification", async () => {
+    const { key, secret } = await newKey();
+    expect(key.lastUsedAt).toBeNull();
+    await verifyApiKey(secret);
+    const row = await waitFor(async () => {
+      const r = await getPrisma().apiKey.findUniqueOrThrow({ where: { id: key.id } });
+      return r.lastUsedAt ? r : null;
+    });
+    const first = row.lastUsedAt!.getTime();
+    await verifyApiKey(secret);
+    await new Promise((r) => setTimeout(r, 200));
+    const again = await getPrisma().apiKey.findUniqueOrThrow({ where: { id: key.id } });
+    expect(again.lastUsedAt!.getTime()).toBe(first); // at most once a minute
+  });
+});
+
+describe("revokeApiKey", () => {
+  it("takes effect at once, even for a key whose record is cached (the cache is shared by all instances)", async () => {
+    const { key, secret } = await newKey();
+    expect(await verifyApiKey(secret)).not.toBeNull(); // now cached in Redis
+    const revoked = await revokeApiKey(key.id);
+    expect(revoked?.revokedAt).toBeInstanceOf(Date);
+    expect(await verifyApiKey(secret)).toBeNull();
+    // Revoking again keeps the first time.
+    expect((await revokeApiKey(key.id))?.revokedAt).toEqual(revoked?.revokedAt);
+    expect(await revokeApiKey("00000000-0000-4000-8000-000000000000")).toBeNull();
+    expect(await revokeApiKey("not-a-uuid")).toBeNull();
+  });
+
+  it("lists keys newest first, with prefix and revocation but never the hash", async () => {
+    const a = await newKey();
+    const b = await newKey();
+    await revokeApiKey(a.key.id);
+    const all = await listApiKeys();
+    const ids = all.map((k) => k.id);
+    expect(ids.indexOf(b.key.id)).toBeLessThan(ids.indexOf(a.key.id));
+    expect(all.find((k) => k.id === a.key.id)?.revokedAt).toBeInstanceOf(Date);
+    expect(all.every((k) => !("hash" in k))).toBe(true);
+    const live = await listApiKeys({ includeRevoked: false });
+    expect(live.some((k) => k.id === a.key.id)).toBe(false);
+  });
+});

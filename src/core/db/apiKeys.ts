@@ -1,0 +1,256 @@
+import { createHash, randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { getConfig } from "../config";
+import { logger } from "../logging/logger";
+import { getPrisma } from "./client";
+
+/**
+ * API keys: created with their secret shown once, stored as SHA-256 + a short visible prefix.
+ *
+ * Verification is on the hot path of every ingest request, and revocation must hold at once for
+ * every web instance. So the key records are cached in Redis (shared by all instances), not in
+ * process memory:
+ * - verify = one Redis GET of `pulse:apikey:<hash>` (no database query while cached);
+ *   on a miss, one PostgreSQL query, then SET NX with a TTL;
+ * - revoke = database update, then an unconditional SET of a "revoked" tombstone, so the very next
+ *   verify on any instance sees it. Because the fill uses NX, a verify that read the database just
+ *   before the revoke cannot overwrite the tombstone with the stale record;
+ * - if Redis is unreachable, verify falls back to the database (slower, still correct).
+ * Unknown hashes are cached briefly as well, so guessing keys cannot turn into database load.
+ */
+
+export type ApiKeyScope = "ingest" | "read";
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["ingest", "read"];
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** The visible start of the key, e.g. "pk_3f9a2c1b". */
+  prefix: string;
+  scopes: ApiKeyScope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** What verify returns for a live key: enough to authorise and rate-limit a request. */
+export interface VerifiedApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiKeyScope[];
+}
+
+export interface CreatedApiKey {
+  key: ApiKeyRecord;
+  /** The whole key. Shown to the user once; only its hash is stored. */
+  secret: string;
+}
+
+export class ApiKeyInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ApiKeyInputError";
+  }
+}
+
+/** pk_<8 hex>_<43 base64url chars> (32 random bytes). */
+const KEY_PATTERN = /^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{32,128}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_NAME_LENGTH = 100;
+const CACHE_PREFIX = "pulse:apikey:";
+const LIVE_TTL_SECONDS = 300;
+const REVOKED_TTL_SECONDS = 86_400;
+const UNKNOWN_TTL_SECONDS = 60;
+const LAST_USED_INTERVAL_MS = 60_000;
+
+type CacheEntry = { s: "live"; k: VerifiedApiKey } | { s: "revoked" } | { s: "unknown" };
+
+const selectRecord = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const;
+
+export function hashApiKey(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** Whether a string has the shape of one of our keys (cheap check before any lookup). */
+export function looksLikeApiKey(secret: string): boolean {
+  return KEY_PATTERN.test(secret);
+}
+
+function generateSecret(): { prefix: string; secret: string } {
+  const prefix = `pk_${randomBytes(4).toString("hex")}`;
+  return { prefix, secret: `${prefix}_${randomBytes(32).toString("base64url")}` };
+}
+
+function normaliseScopes(scopes: readonly string[] | undefined): ApiKeyScope[] {
+  const list = scopes === undefined ? ["ingest"] : [...new Set(scopes.map((s) => s.trim()).filter(Boolean))];
+  if (list.length === 0) throw new ApiKeyInputError(`scopes must name at least one of: ${API_KEY_SCOPES.join(", ")}`);
+  const bad = list.filter((s) => !API_KEY_SCOPES.includes(s as ApiKeyScope));
+  if (bad.length > 0) {
+    throw new ApiKeyInputError(`unknown scope${bad.length > 1 ? "s" : ""} ${bad.join(", ")} (allowed: ${API_KEY_SCOPES.join(", ")})`);
+  }
+  return API_KEY_SCOPES.filter((s) => list.includes(s));
+}
+
+// ---- Redis ------------------------------------------------------------------------------
+
+const globalForRedis = globalThis as unknown as { pulseRedis?: Redis };
+
+/**
+ * The process's shared Redis connection for request-path work (key cache, ingest rate limit).
+ * Auto-pipelining merges the commands of concurrent requests into one round trip; a short
+ * command timeout keeps a hung Redis from hanging requests (callers fall back or fail fast).
+ */
+export function getRedis(): Redis {
+  if (!globalForRedis.pulseRedis) {
+    const redis = new Redis(getConfig().redis.url, {
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+    });
+    let lastLogged = 0;
+    redis.on("error", (err: Error) => {
+      // ioredis retries forever; one line per 10 s is enough.
+      if (Date.now() - lastLogged > 10_000) {
+        lastLogged = Date.now();
+        logger.warn({ err: err.message }, "redis connection error");
+      }
+    });
+    globalForRedis.pulseRedis = redis;
+  }
+  return globalForRedis.pulseRedis;
+}
+
+async function cacheGet(hash: string): Promise<CacheEntry | null | undefined> {
+  try {
+    const raw = await getRedis().get(CACHE_PREFIX + hash);
+    return raw === null ? null : (JSON.parse(raw) as CacheEntry);
+  } catch (err) {
+    logger.debug({ err: (err as Error).message }, "api key cache read failed; using the database");
+    return undefined;
+  }
+}
+
+async function cacheFill(hash: string, entry: CacheEntry): Promise<void> {
+  const ttl = entry.s === "live" ? LIVE_TTL_SECONDS : entry.s === "revoked" ? REVOKED_TTL_SECONDS : UNKNOWN_TTL_SECONDS;
+  try {
+    await getRedis().set(CACHE_PREFIX + hash, JSON.stringify(entry), "EX", ttl, "NX");
+  } catch {
+    // The cache is an optimisation; the database stays the truth.
+  }
+}
+
+// ---- last used ---------------------------------------------------------------------------
+
+const lastUsedWritten = new Map<string, number>();
+
+/** Records use at most once a minute per key and process, without delaying the request. */
+function touchLastUsed(id: string): void {
+  const now = Date.now();
+  const previous = lastUsedWritten.get(id);
+  if (previous !== undefined && now - previous < LAST_USED_INTERVAL_MS) return;
+  lastUsedWritten.set(id, now);
+  const at = new Date(now);
+  setImmediate(() => {
+    getPrisma()
+      .apiKey.updateMany({
+        // Other instances may have written it moments ago; skip the write then.
+        where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now - LAST_USED_INTERVAL_MS / 2) } }] },
+        data: { lastUsedAt: at },
+      })
+      .catch((err: unknown) => {
+        lastUsedWritten.delete(id);
+        logger.warn({ err: (err as Error).message, apiKeyId: id }, "could not record API key use");
+      });
+  });
+}
+
+// ---- public API --------------------------------------------------------------------------
+
+export async function createApiKey(input: { name: string; scopes?: readonly string[] }): Promise<CreatedApiKey> {
+  const name = input.name.trim();
+  if (name.length === 0) throw new ApiKeyInputError("name must not be empty");
+  if (name.length > MAX_NAME_LENGTH) throw new ApiKeyInputError(`name must be at most ${MAX_NAME_LENGTH} characters`);
+  const scopes = normaliseScopes(input.scopes);
+  // The 32-bit prefix is unique in the table; on the rare collision, draw again.
+  for (let attempt = 0; ; attempt++) {
+    const { prefix, secret } = generateSecret();
+    try {
+      const key = await getPrisma().apiKey.create({
+        data: { name, prefix, hash: hashApiKey(secret), scopes },
+        select: selectRecord,
+      });
+      return { key, secret };
+    } catch (err) {
+      if ((err as { code?: string }).code === "P2002" && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+/** Keys, newest first; revoked ones too unless `includeRevoked` is false. */
+export async function listApiKeys(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
+  return getPrisma().apiKey.findMany({
+    where: options.includeRevoked === false ? { revokedAt: null } : {},
+    orderBy: { createdAt: "desc" },
+    select: selectRecord,
+  });
+}
+
+/**
+ * Revokes a key; from when this returns, every instance answers 401 for it. Returns the record
+ * (already-revoked keys keep their first revocation time), or null when no key has that id.
+ */
+export async function revokeApiKey(id: string): Promise<ApiKeyRecord | null> {
+  if (!UUID_PATTERN.test(id)) return null;
+  const prisma = getPrisma();
+  const found = await prisma.apiKey.findUnique({ where: { id }, select: { hash: true, revokedAt: true } });
+  if (!found) return null;
+  const key = found.revokedAt
+    ? await prisma.apiKey.findUniqueOrThrow({ where: { id }, select: selectRecord })
+    : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: selectRecord });
+  const tombstone: CacheEntry = { s: "revoked" };
+  try {
+    await getRedis().set(CACHE_PREFIX + found.hash, JSON.stringify(tombstone), "EX", REVOKED_TTL_SECONDS);
+  } catch (err) {
+    // Verify falls back to the database while Redis is down, and a stale live entry expires
+    // after LIVE_TTL_SECONDS at the latest; say so loudly.
+    logger.error({ err: (err as Error).message, apiKeyId: id }, "API key revoked in the database but the Redis cache could not be updated");
+  }
+  return key;
+}
+
+/**
+ * The live key for a presented secret, or null when it is malformed, unknown or revoked.
+ * Usually one Redis GET; marks the key as used (at most once a minute, off the request path).
+ */
+export async function verifyApiKey(secret: string): Promise<VerifiedApiKey | null> {
+  if (!looksLikeApiKey(secret)) return null;
+  const hash = hashApiKey(secret);
+  let entry = await cacheGet(hash);
+  if (!entry) {
+    const fromRedis = entry === null;
+    const row = await getPrisma().apiKey.findUnique({
+      where: { hash },
+      select: { id: true, name: true, prefix: true, scopes: true, revokedAt: true },
+    });
+    entry = !row
+      ? { s: "unknown" }
+      : row.revokedAt
+        ? { s: "revoked" }
+        : { s: "live", k: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes } };
+    if (fromRedis) void cacheFill(hash, entry);
+  }
+  if (entry.s !== "live") return null;
+  touchLastUsed(entry.k.id);
+  return entry.k;
+}

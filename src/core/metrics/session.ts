@@ -1,0 +1,143 @@
+import { utcDate } from "./dates";
+
+/** SPEC §4: a visit's time is capped at 30 minutes. */
+export const VISIT_TIME_CAP_MS = 1_800_000;
+/** SPEC §4: a click (or visit) without page_path counts under the page_path ''. */
+export const NO_PAGE = "";
+
+export interface MetricEvent {
+  eventId: string;
+  type: string;
+  userId: string;
+  /** event_time in ms since the epoch (UTC). */
+  time: number;
+  pagePath?: string | undefined;
+  buttonId?: string | undefined;
+}
+
+/** The page visits of one session for one (visit date, page_path). */
+export interface VisitFact {
+  date: string;
+  pagePath: string;
+  visits: number;
+  /** Visits that ended (page_closed of the page, next page_visited or session_ended) and so have a time. */
+  timedVisits: number;
+  /** Sum of the timed visits' times, each capped at VISIT_TIME_CAP_MS. */
+  timeSpentMs: number;
+}
+
+export interface ClickFact {
+  date: string;
+  pagePath: string;
+  buttonId: string;
+  clicks: number;
+}
+
+export interface SessionFacts {
+  sessionId: string;
+  /** user_id of the session's first event. */
+  userId: string;
+  /** UTC date of the session's start. */
+  date: string;
+  startTime: number;
+  /** event_time of its (latest) session_ended, else of its latest event. */
+  endTime: number;
+  durationMs: number;
+  pageViews: number;
+  lastEventTime: number;
+  /** Events after deduplication by event_id. */
+  eventCount: number;
+  visits: VisitFact[];
+  clicks: ClickFact[];
+}
+
+/** Events in time order; equal times are ordered by event_id so every pass sees the same sequence. */
+export function compareEvents(a: MetricEvent, b: MetricEvent): number {
+  return a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+}
+
+/**
+ * Applies the SPEC §4 definitions to all events of one session (in any order, duplicates
+ * allowed): the same event_id counts once.
+ */
+export function summarizeSession(sessionId: string, input: readonly MetricEvent[]): SessionFacts {
+  if (input.length === 0) throw new Error(`session ${sessionId} has no events`);
+  const sorted = [...input].sort(compareEvents);
+  const events: MetricEvent[] = [];
+  const seen = new Set<string>();
+  for (const event of sorted) {
+    if (seen.has(event.eventId)) continue;
+    seen.add(event.eventId);
+    events.push(event);
+  }
+
+  const first = events[0]!;
+  const last = events[events.length - 1]!;
+  let endTime = last.time;
+  let endedAt: number | undefined;
+  let pageViews = 0;
+  const visits = new Map<string, VisitFact>();
+  const clicks = new Map<string, ClickFact>();
+
+  // Walk backwards so each page_visited knows the nearest later event that ends it.
+  let nextBoundary = Number.POSITIVE_INFINITY; // next page_visited or session_ended
+  const nextClose = new Map<string, number>(); // next page_closed per page_path
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    switch (event.type) {
+      case "page_visited": {
+        pageViews++;
+        const pagePath = event.pagePath ?? NO_PAGE;
+        const endsAt = Math.min(nextBoundary, nextClose.get(pagePath) ?? Number.POSITIVE_INFINITY);
+        const date = utcDate(event.time);
+        const key = `${date}\u0000${pagePath}`;
+        let fact = visits.get(key);
+        if (!fact) {
+          fact = { date, pagePath, visits: 0, timedVisits: 0, timeSpentMs: 0 };
+          visits.set(key, fact);
+        }
+        fact.visits++;
+        if (endsAt !== Number.POSITIVE_INFINITY) {
+          fact.timedVisits++;
+          fact.timeSpentMs += Math.min(endsAt - event.time, VISIT_TIME_CAP_MS);
+        }
+        nextBoundary = event.time;
+        break;
+      }
+      case "session_ended":
+        endedAt ??= event.time; // walking backwards: the first one met is the latest
+        nextBoundary = event.time;
+        break;
+      case "page_closed":
+        nextClose.set(event.pagePath ?? NO_PAGE, event.time);
+        break;
+      case "button_clicked": {
+        const date = utcDate(event.time);
+        const pagePath = event.pagePath ?? NO_PAGE;
+        const buttonId = event.buttonId ?? "";
+        const key = `${date}\u0000${pagePath}\u0000${buttonId}`;
+        const fact = clicks.get(key);
+        if (fact) fact.clicks++;
+        else clicks.set(key, { date, pagePath, buttonId, clicks: 1 });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (endedAt !== undefined) endTime = endedAt;
+
+  return {
+    sessionId,
+    userId: first.userId,
+    date: utcDate(first.time),
+    startTime: first.time,
+    endTime,
+    durationMs: endTime - first.time,
+    pageViews,
+    lastEventTime: last.time,
+    eventCount: events.length,
+    visits: [...visits.values()].reverse(),
+    clicks: [...clicks.values()].reverse(),
+  };
+}

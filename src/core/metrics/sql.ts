@@ -1,0 +1,86 @@
+import { Prisma } from "../../generated/prisma/client";
+
+/**
+ * The SPEC §4 aggregations, done in PostgreSQL over the per-session facts the ETL writes.
+ * Each expression is written once and used both for the daily tables (grouped by date)
+ * and for any date range (grouped over the whole range, so distinct counts and averages
+ * are exact for the range rather than sums or averages of daily rows).
+ * ROUND(numeric, 2) rounds half away from zero on exact numeric values.
+ */
+
+/** Over session_facts f. */
+export const sessionAggregates = Prisma.sql`
+  count(*)::int AS total_sessions,
+  count(DISTINCT f.user_id)::int AS unique_users,
+  round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds,
+  round(avg(f.page_views), 2) AS avg_page_views,
+  coalesce(sum(f.page_views), 0)::int AS total_page_views,
+  round(100.0 * count(*) FILTER (WHERE f.page_views <= 1) / count(*), 2) AS bounce_rate`;
+
+/** Over page_visit_facts v, per page_path. */
+export const pageAggregates = Prisma.sql`
+  sum(v.visits)::int AS total_visits,
+  count(DISTINCT v.user_id)::int AS unique_users,
+  sum(v.time_spent_ms) / 1000.0 AS total_time_spent_seconds,
+  round(sum(v.time_spent_ms) / 1000.0 / nullif(sum(v.timed_visits), 0), 2) AS avg_time_spent_seconds`;
+
+/** clicks and views joined per page_path; CTR is NULL when the page had no views. */
+export const ctrExpression = Prisma.sql`
+  CASE WHEN coalesce(views.views, 0) > 0 THEN round(100.0 * clicks.clicks / views.views, 2) END`;
+
+export type DateFilter = { dates: string[] } | { from: string; to: string };
+
+/** WHERE clause for a column `alias.date`. */
+export function dateWhere(alias: string, filter: DateFilter): Prisma.Sql {
+  const column = Prisma.raw(`${alias}.date`);
+  return "dates" in filter
+    ? Prisma.sql`${column} = ANY(${filter.dates}::date[])`
+    : Prisma.sql`${column} BETWEEN ${filter.from}::date AND ${filter.to}::date`;
+}
+
+/** Rebuilds the three daily tables for the given dates from the facts, inside the caller's transaction. */
+export function rebuildDailyTablesSql(dates: string[]): Prisma.Sql[] {
+  const filter = { dates };
+  return [
+    Prisma.sql`DELETE FROM session_metrics d WHERE ${dateWhere("d", filter)}`,
+    Prisma.sql`INSERT INTO session_metrics
+        (date, total_sessions, unique_users, avg_duration_seconds, avg_page_views, total_page_views, bounce_rate)
+      SELECT f.date, ${sessionAggregates}
+      FROM session_facts f WHERE ${dateWhere("f", filter)} GROUP BY f.date`,
+    Prisma.sql`DELETE FROM page_engagement d WHERE ${dateWhere("d", filter)}`,
+    Prisma.sql`INSERT INTO page_engagement
+        (date, page_path, total_visits, unique_users, total_time_spent_seconds, avg_time_spent_seconds)
+      SELECT v.date, v.page_path, ${pageAggregates}
+      FROM page_visit_facts v WHERE ${dateWhere("v", filter)} GROUP BY v.date, v.page_path`,
+    Prisma.sql`DELETE FROM click_through_rates d WHERE ${dateWhere("d", filter)}`,
+    Prisma.sql`INSERT INTO click_through_rates (date, page_path, button_id, clicks, views, ctr)
+      SELECT clicks.date, clicks.page_path, clicks.button_id, clicks.clicks, coalesce(views.views, 0), ${ctrExpression}
+      FROM (SELECT c.date, c.page_path, c.button_id, sum(c.clicks)::int AS clicks
+              FROM click_facts c WHERE ${dateWhere("c", filter)} GROUP BY 1, 2, 3) clicks
+      LEFT JOIN (SELECT v.date, v.page_path, sum(v.visits)::int AS views
+              FROM page_visit_facts v WHERE ${dateWhere("v", filter)} GROUP BY 1, 2) views
+        ON views.date = clicks.date AND views.page_path = clicks.page_path`,
+  ];
+}
+
+/** Range figures (SPEC §5). */
+export function rangeSummarySql(from: string, to: string): Prisma.Sql {
+  return Prisma.sql`SELECT ${sessionAggregates} FROM session_facts f WHERE ${dateWhere("f", { from, to })}`;
+}
+
+export function rangePageEngagementSql(from: string, to: string, limit: number): Prisma.Sql {
+  return Prisma.sql`SELECT v.page_path, ${pageAggregates}
+    FROM page_visit_facts v WHERE ${dateWhere("v", { from, to })}
+    GROUP BY v.page_path ORDER BY total_visits DESC, v.page_path LIMIT ${limit}`;
+}
+
+export function rangeClickThroughSql(from: string, to: string, limit: number): Prisma.Sql {
+  return Prisma.sql`SELECT clicks.page_path, clicks.button_id, clicks.clicks, coalesce(views.views, 0)::int AS views,
+      ${ctrExpression} AS ctr
+    FROM (SELECT c.page_path, c.button_id, sum(c.clicks)::int AS clicks
+            FROM click_facts c WHERE ${dateWhere("c", { from, to })} GROUP BY 1, 2) clicks
+    LEFT JOIN (SELECT v.page_path, sum(v.visits)::int AS views
+            FROM page_visit_facts v WHERE ${dateWhere("v", { from, to })} GROUP BY 1) views
+      ON views.page_path = clicks.page_path
+    ORDER BY ctr DESC NULLS LAST, clicks.clicks DESC, clicks.page_path, clicks.button_id LIMIT ${limit}`;
+}

@@ -1,0 +1,41 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+
+/** One value in PostgreSQL's COPY text format. */
+function field(value: string | number | null): string {
+  if (value === null) return "\\N";
+  if (typeof value === "number") return String(value);
+  // Backslash first, then the characters that would end a field or a row.
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
+    : value;
+}
+
+const ROWS_PER_CHUNK = 5_000;
+
+/**
+ * Streams rows into a table with COPY … FROM STDIN, the fastest way PostgreSQL takes bulk
+ * rows; it runs on the caller's connection, so it is part of the caller's transaction.
+ */
+export async function copyRows<T>(
+  client: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  rows: readonly T[],
+  toRow: (row: T) => ReadonlyArray<string | number | null>,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  function* chunks(): Generator<string> {
+    for (let i = 0; i < rows.length; i += ROWS_PER_CHUNK) {
+      let text = "";
+      const end = Math.min(rows.length, i + ROWS_PER_CHUNK);
+      for (let j = i; j < end; j++) text += toRow(rows[j]!).map(field).join("\t") + "\n";
+      yield text;
+    }
+  }
+  const sink = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
+  await pipeline(Readable.from(chunks()), sink);
+  return rows.length;
+}

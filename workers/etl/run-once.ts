@@ -1,0 +1,41 @@
+/**
+ * `npm run etl`: one ETL pass now, in this process, printing what it read and wrote.
+ * Waits if another pass (e.g. the ETL worker's) is running.
+ */
+import { getConfig } from "../../src/core/config";
+import { getPrisma } from "../../src/core/db/client";
+import { tryAcquireEtlLock, waitForEtlLock } from "./lock";
+import { runEtlPass } from "./pass";
+
+async function main(): Promise<void> {
+  const config = getConfig();
+  const prisma = getPrisma();
+  let lock = await tryAcquireEtlLock(config.postgres.url);
+  if (!lock) {
+    console.log("Another ETL pass is running; waiting for it to finish…");
+    lock = await waitForEtlLock(config.postgres.url);
+  }
+  try {
+    const result = await runEtlPass({
+      prisma,
+      db: lock.client,
+      logsDir: config.logs.dir,
+      trigger: "cli",
+      onProgress: (stage, detail) => console.log(`  ${stage}: ${JSON.stringify(detail)}`),
+    });
+    const seconds = (result.durationMs / 1000).toFixed(2);
+    console.log(
+      `ETL run #${result.runId} done in ${seconds} s: read ${result.eventsRead} new events from ${result.filesRead} log files` +
+        (result.malformedLines ? ` (${result.malformedLines} malformed lines skipped)` : "") +
+        `, recomputed ${result.sessionsRecomputed} sessions and ${result.daysRecomputed} days, wrote ${result.rowsWritten} rows.`,
+    );
+  } finally {
+    await lock.release();
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`ETL failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

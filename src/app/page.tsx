@@ -1,3 +1,0 @@
-export default function Home() {
-  return <main className="p-8">Pulse Analytics</main>;
-}

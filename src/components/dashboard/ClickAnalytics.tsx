@@ -1,0 +1,77 @@
+import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@tremor/react";
+import type { ClickThroughRow } from "@/core/analytics/types";
+import { formatInteger, formatPercent } from "@/components/format";
+import { EmptyState, Skeleton } from "@/components/ui/states";
+
+const TABLE_ROWS = 25;
+
+export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; loading: boolean }) {
+  const maxCtr = Math.max(1, ...(rows ?? []).map((r) => r.ctr ?? 0));
+  return (
+    <Card className="flex flex-col p-4 sm:p-6">
+      <section aria-labelledby="clicks-title">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="clicks-title" className="text-base font-semibold text-gray-100">
+            Click analytics
+          </h2>
+          <p className="text-xs text-gray-400">Top buttons by click-through rate</p>
+        </div>
+        {loading ? (
+          <div className="mt-4 space-y-2">
+            {Array.from({ length: 6 }, (_, i) => (
+              <Skeleton key={i} className="h-8 w-full" />
+            ))}
+          </div>
+        ) : !rows || rows.length === 0 ? (
+          <div className="mt-4">
+            <EmptyState title="No button clicks in this range">
+              Send <code className="text-gray-300">button_clicked</code> events with a <code className="text-gray-300">button_id</code> and a{" "}
+              <code className="text-gray-300">page_path</code> to see which buttons people use.
+            </EmptyState>
+          </div>
+        ) : (
+          <>
+            <Table className="mt-4" aria-label="Click analytics">
+              <TableHead>
+                <TableRow>
+                  <TableHeaderCell className="text-gray-300">Button</TableHeaderCell>
+                  <TableHeaderCell className="text-gray-300">Page</TableHeaderCell>
+                  <TableHeaderCell className="text-right text-gray-300">Clicks</TableHeaderCell>
+                  <TableHeaderCell className="text-right text-gray-300">Views</TableHeaderCell>
+                  <TableHeaderCell className="text-right text-gray-300">CTR</TableHeaderCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {rows.slice(0, TABLE_ROWS).map((r) => (
+                  <TableRow key={`${r.page_path}\u0000${r.button_id}`}>
+                    <TableCell className="max-w-[10rem] truncate py-2 font-mono text-xs text-gray-200 sm:max-w-[14rem]" title={r.button_id}>
+                      {r.button_id}
+                    </TableCell>
+                    <TableCell className="max-w-[10rem] truncate py-2 font-mono text-xs sm:max-w-[14rem]" title={r.page_path}>
+                      {r.page_path === "" ? <span className="text-gray-500">(no page)</span> : r.page_path}
+                    </TableCell>
+                    <TableCell className="py-2 text-right tabular-nums text-gray-100">{formatInteger(r.clicks)}</TableCell>
+                    <TableCell className="py-2 text-right tabular-nums">{formatInteger(r.views)}</TableCell>
+                    <TableCell className="py-2 text-right">
+                      <div className="flex items-center justify-end gap-2">
+                        <span className="hidden h-1.5 w-16 overflow-hidden rounded-full bg-gray-800 sm:block" aria-hidden="true">
+                          <span className="block h-full rounded-full bg-emerald-500" style={{ width: `${Math.min(100, ((r.ctr ?? 0) / maxCtr) * 100)}%` }} />
+                        </span>
+                        <span className="tabular-nums text-gray-100">{formatPercent(r.ctr)}</span>
+                      </div>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+            {rows.length > TABLE_ROWS ? (
+              <p className="mt-2 text-xs text-gray-500">
+                Showing the top {TABLE_ROWS} of {formatInteger(rows.length)} buttons.
+              </p>
+            ) : null}
+          </>
+        )}
+      </section>
+    </Card>
+  );
+}

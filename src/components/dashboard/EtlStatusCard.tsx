@@ -1,0 +1,168 @@
+"use client";
+
+import { Card } from "@tremor/react";
+import { useEffect, useState } from "react";
+import { formatDateTime, formatDuration, formatInteger, formatRelative } from "@/components/format";
+import { PlayIcon } from "@/components/ui/icons";
+import { Skeleton } from "@/components/ui/states";
+import { api } from "@/trpc/react";
+
+const STAGE_LABEL: Record<string, string> = {
+  queued: "Queued…",
+  waiting: "Queued…",
+  reading: "Reading new events…",
+  computing: "Computing metrics…",
+  writing: "Writing aggregates…",
+};
+
+function Stat({ label, value, detail, testId }: { label: string; value: string; detail?: string; testId?: string }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs font-medium text-gray-400">{label}</dt>
+      <dd className="mt-0.5 truncate text-sm font-medium text-gray-100" data-testid={testId}>
+        {value}
+      </dd>
+      {detail ? <dd className="truncate text-xs text-gray-500">{detail}</dd> : null}
+    </div>
+  );
+}
+
+export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }) {
+  const utils = api.useUtils();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [, setTick] = useState(0);
+
+  const status = api.etl.status.useQuery(undefined, {
+    refetchInterval: (q) => (q.state.data?.running ? 3_000 : 60_000),
+  });
+  const runNow = api.etl.runNow.useMutation({
+    onSuccess: (res) => setJobId(res.jobId),
+    onSettled: () => void utils.etl.status.invalidate(),
+  });
+  const job = api.etl.job.useQuery(
+    { jobId: jobId ?? "" },
+    {
+      enabled: jobId !== null,
+      refetchInterval: (q) => (q.state.data && (q.state.data.state === "completed" || q.state.data.state === "failed") ? false : 1_000),
+    },
+  );
+
+  const jobState = job.data?.state;
+  const jobDone = jobState === "completed" || jobState === "failed";
+
+  useEffect(() => {
+    if (jobDone) {
+      void utils.etl.status.invalidate();
+      onPassFinished();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per finished job
+  }, [jobDone, jobId]);
+
+  // Keeps "3 min ago" / "in 2 min" current between refreshes.
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 15_000);
+    return () => clearInterval(t);
+  }, []);
+
+  const s = status.data;
+  const jobRunning = jobId !== null && !jobDone && !runNow.isError;
+  const busy = runNow.isPending || jobRunning || Boolean(s?.running);
+  const stage = typeof job.data?.progress === "object" && job.data.progress && "stage" in job.data.progress ? String(job.data.progress.stage) : jobState;
+  const last = s?.lastRun ?? null;
+
+  let runMessage: { tone: "info" | "ok" | "error"; text: string } | null = null;
+  if (runNow.isError) runMessage = { tone: "error", text: runNow.error.message };
+  else if (jobRunning || runNow.isPending) runMessage = { tone: "info", text: STAGE_LABEL[stage ?? "queued"] ?? "Running…" };
+  else if (jobState === "completed" && job.data?.result) {
+    const r = job.data.result;
+    runMessage = {
+      tone: "ok",
+      text: `Done in ${formatDuration(r.durationMs / 1000)}: ${formatInteger(r.eventsRead)} new events read, ${formatInteger(r.daysRecomputed)} days recomputed, ${formatInteger(r.rowsWritten)} rows written.`,
+    };
+  } else if (jobState === "failed") runMessage = { tone: "error", text: `The ETL pass failed: ${job.data?.failedReason ?? "see the ETL worker's log"}` };
+  else if (s?.running && !jobId) runMessage = { tone: "info", text: `A ${s.running.trigger === "schedule" ? "scheduled" : s.running.trigger} pass is running (started ${formatRelative(s.running.startedAt)}).` };
+
+  return (
+    <Card className="p-4 sm:p-5">
+      <section aria-labelledby="etl-title" aria-busy={status.isLoading}>
+        <div className="flex flex-col gap-4 md:flex-row md:items-center md:justify-between">
+          <div className="min-w-0 flex-1">
+            <h2 id="etl-title" className="flex items-center gap-2 text-sm font-semibold text-gray-100">
+              <span
+                aria-hidden="true"
+                className={`inline-block h-2 w-2 rounded-full ${
+                  busy ? "animate-pulse bg-amber-400" : last?.status === "failed" ? "bg-red-500" : last ? "bg-emerald-500" : "bg-gray-600"
+                }`}
+              />
+              ETL status
+            </h2>
+            {status.isLoading ? (
+              <Skeleton className="mt-3 h-9 w-full max-w-lg" />
+            ) : status.isError ? (
+              <p role="alert" className="mt-2 text-sm text-red-300">
+                Could not load the ETL status: {status.error.message}
+              </p>
+            ) : (
+              <dl className="mt-3 grid grid-cols-2 gap-x-6 gap-y-3 sm:grid-cols-3">
+                <Stat
+                  label="Last run"
+                  testId="etl-last-run"
+                  value={last ? `${formatRelative(last.finishedAt ?? last.startedAt)} · ${last.status}` : "Never"}
+                  detail={last ? formatDateTime(last.finishedAt ?? last.startedAt) : "Run it now or wait for the schedule"}
+                />
+                <Stat
+                  label="Events processed"
+                  testId="etl-events"
+                  value={last ? formatInteger(last.eventsRead) : "–"}
+                  detail={last ? `${formatInteger(last.rowsWritten)} rows written` : undefined}
+                />
+                <Stat
+                  label="Next run"
+                  testId="etl-next-run"
+                  value={s?.nextRunAt ? formatRelative(s.nextRunAt) : "Not scheduled"}
+                  detail={s ? `every ${formatDuration(s.intervalSeconds)}` : undefined}
+                />
+              </dl>
+            )}
+            {last?.status === "failed" && last.error && !runMessage ? (
+              <p className="mt-2 truncate text-xs text-red-300" title={last.error}>
+                Last error: {last.error}
+              </p>
+            ) : null}
+          </div>
+          <div className="flex flex-col items-stretch gap-2 md:w-64 md:items-end">
+            <button
+              type="button"
+              onClick={() => {
+                setJobId(null);
+                runNow.mutate();
+              }}
+              disabled={busy || status.isLoading}
+              className="inline-flex items-center justify-center gap-2 rounded-md bg-indigo-500 px-3.5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 disabled:cursor-not-allowed disabled:bg-gray-700 disabled:text-gray-300"
+            >
+              <PlayIcon width={14} height={14} />
+              {busy ? "ETL running…" : "Run ETL now"}
+            </button>
+          </div>
+        </div>
+        <div aria-live="polite" className="empty:hidden">
+          {runMessage ? (
+            <p
+              role={runMessage.tone === "error" ? "alert" : "status"}
+              data-testid="etl-run-message"
+              className={`mt-3 rounded-md px-3 py-2 text-sm ${
+                runMessage.tone === "error"
+                  ? "border border-red-900/60 bg-red-950/40 text-red-200"
+                  : runMessage.tone === "ok"
+                    ? "border border-emerald-900/60 bg-emerald-950/30 text-emerald-200"
+                    : "border border-amber-900/50 bg-amber-950/20 text-amber-200"
+              }`}
+            >
+              {runMessage.text}
+            </p>
+          ) : null}
+        </div>
+      </section>
+    </Card>
+  );
+}

@@ -1,0 +1,89 @@
+"use client";
+
+import { BarChart, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@tremor/react";
+import type { PageEngagementRow } from "@/core/analytics/types";
+import { formatDuration, formatInteger } from "@/components/format";
+import { EmptyState, Skeleton } from "@/components/ui/states";
+
+const CHART_PAGES = 8;
+const TABLE_PAGES = 25;
+
+/** Long paths are shortened for the chart axis only; the table shows them in full. */
+function shortPath(path: string): string {
+  const p = path === "" ? "(none)" : path;
+  return p.length > 28 ? `${p.slice(0, 27)}…` : p;
+}
+
+export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; loading: boolean }) {
+  const top = (rows ?? []).slice(0, CHART_PAGES).map((r) => ({ page: shortPath(r.page_path), Visits: r.total_visits }));
+  return (
+    <Card className="flex flex-col p-4 sm:p-6">
+      <section aria-labelledby="pages-title">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="pages-title" className="text-base font-semibold text-gray-100">
+            Page engagement
+          </h2>
+          <p className="text-xs text-gray-400">Top pages by visits</p>
+        </div>
+        {loading ? (
+          <div className="mt-4 space-y-3">
+            <Skeleton className="h-48 w-full" />
+            <Skeleton className="h-24 w-full" />
+          </div>
+        ) : !rows || rows.length === 0 ? (
+          <div className="mt-4">
+            <EmptyState title="No page visits in this range">
+              Pages appear here once <code className="text-gray-300">page_visited</code> events have been processed by the ETL.
+            </EmptyState>
+          </div>
+        ) : (
+          <>
+            <figure className="m-0" aria-label={`Bar chart of visits for the top ${top.length} pages`}>
+              <BarChart
+                className="mt-4"
+                style={{ height: `${Math.max(160, top.length * 34 + 40)}px` }}
+                data={top}
+                index="page"
+                categories={["Visits"]}
+                colors={["indigo"]}
+                layout="vertical"
+                valueFormatter={formatInteger}
+                yAxisWidth={150}
+                showLegend={false}
+                allowDecimals={false}
+                showAnimation={false}
+              />
+            </figure>
+            <Table className="mt-4" aria-label="Page engagement">
+              <TableHead>
+                <TableRow>
+                  <TableHeaderCell className="text-gray-300">Page</TableHeaderCell>
+                  <TableHeaderCell className="text-right text-gray-300">Visits</TableHeaderCell>
+                  <TableHeaderCell className="text-right text-gray-300">Users</TableHeaderCell>
+                  <TableHeaderCell className="text-right text-gray-300">Avg. time</TableHeaderCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {rows.slice(0, TABLE_PAGES).map((r) => (
+                  <TableRow key={r.page_path}>
+                    <TableCell className="max-w-[14rem] truncate py-2 font-mono text-xs text-gray-200 sm:max-w-xs" title={r.page_path}>
+                      {r.page_path === "" ? <span className="text-gray-500">(no page)</span> : r.page_path}
+                    </TableCell>
+                    <TableCell className="py-2 text-right tabular-nums text-gray-100">{formatInteger(r.total_visits)}</TableCell>
+                    <TableCell className="py-2 text-right tabular-nums">{formatInteger(r.unique_users)}</TableCell>
+                    <TableCell className="py-2 text-right tabular-nums">{formatDuration(r.avg_time_spent_seconds)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+            {rows.length > TABLE_PAGES ? (
+              <p className="mt-2 text-xs text-gray-500">
+                Showing the top {TABLE_PAGES} of {formatInteger(rows.length)} pages.
+              </p>
+            ) : null}
+          </>
+        )}
+      </section>
+    </Card>
+  );
+}

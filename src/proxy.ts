@@ -1,0 +1,39 @@
+import { getToken } from "next-auth/jwt";
+import { NextResponse, type NextRequest } from "next/server";
+import { getConfig } from "@/core/config";
+
+const SIGN_IN_PATH = "/signin";
+
+/**
+ * Sends signed-out visitors of any page to the sign-in page, keeping where they wanted to go.
+ * This is the convenience layer; the (dashboard) layout and every tRPC procedure check the session
+ * again on the server, so nothing depends on this file for security.
+ */
+export async function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  const config = getConfig();
+  const secret = config.auth.secret;
+  // Without a secret no session can exist; the pages show the configuration error themselves.
+  if (!secret) return NextResponse.next();
+  const token = await getToken({ req: request, secret, secureCookie: config.app.base_url.startsWith("https://") });
+  const onSignIn = pathname === SIGN_IN_PATH;
+  if (!token && !onSignIn) {
+    const url = request.nextUrl.clone();
+    url.pathname = SIGN_IN_PATH;
+    url.search = "";
+    if (pathname !== "/" || search) url.searchParams.set("callbackUrl", `${pathname}${search}`);
+    return NextResponse.redirect(url);
+  }
+  if (token && onSignIn) {
+    const url = request.nextUrl.clone();
+    url.pathname = "/";
+    url.search = "";
+    return NextResponse.redirect(url);
+  }
+  return NextResponse.next();
+}
+
+export const config = {
+  // Pages only: API routes answer 401 themselves, and static files must load on the sign-in page.
+  matcher: ["/((?!api/|_next/|favicon\\.ico|robots\\.txt|.*\\.(?:png|svg|ico|jpg|jpeg|webp|txt|webmanifest)$).*)"],
+};

@@ -1,0 +1,18 @@
+import { TRPCError } from "@trpc/server";
+import { InvalidRangeError, rangeInputSchema, resolveRange } from "@/core/analytics/range";
+import { getAnalyticsReport } from "@/core/db/analytics";
+import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
+
+/** Thin over the data layer: the same getAnalyticsReport that GET /api/analytics answers with (SPEC §5). */
+export const analyticsRouter = createTRPCRouter({
+  report: protectedProcedure.input(rangeInputSchema).query(async ({ input }) => {
+    let range;
+    try {
+      range = resolveRange(input);
+    } catch (err) {
+      if (err instanceof InvalidRangeError) throw new TRPCError({ code: "BAD_REQUEST", message: err.message, cause: err });
+      throw err;
+    }
+    return getAnalyticsReport(range);
+  }),
+});

@@ -1,0 +1,102 @@
+import { getConfig } from "@/core/config";
+import { verifyApiKey } from "@/core/db/apiKeys";
+import { parseIngestBody } from "@/core/events";
+import { getEventProducer, KafkaUnavailableError } from "@/core/kafka/producer";
+import { logger } from "@/core/logging/logger";
+import { apiKeyFromHeaders } from "./auth";
+import { isJsonContentType, readBodyLimited } from "./body";
+import { consumeEvents, knownExhausted } from "./rateLimit";
+import { json, jsonError } from "./responses";
+
+const AUTH_HEADERS = { "www-authenticate": 'Bearer realm="pulse"' };
+const AUTH_STORE_RETRY_SECONDS = 5;
+
+/**
+ * POST /api/events (SPEC §2). Checks, in order, and the first that fails answers:
+ *  1. API key present, known and not revoked (401), with the ingest scope (403): who you are comes
+ *     first, so nobody learns anything about the API without a key;
+ *  2. a key that already used up its window is refused (429) before its body is read;
+ *  3. Content-Type (415), size (413), JSON syntax (400 invalid_json), event validation
+ *     (400 invalid_event): the client's own mistakes, reported before any quota is spent;
+ *  4. rate limit (429): charged per event, so only once the body is known to be valid;
+ *  5. Kafka: 202 once acknowledged by all in-sync replicas, 503 + Retry-After otherwise.
+ */
+export async function handleIngest(request: Request): Promise<Response> {
+  const config = getConfig();
+
+  const secret = apiKeyFromHeaders(request.headers);
+  if (!secret) {
+    return jsonError(401, "unauthorized", "missing API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`", {
+      headers: AUTH_HEADERS,
+    });
+  }
+  let key;
+  try {
+    key = await verifyApiKey(secret);
+  } catch (err) {
+    logger.error({ err }, "ingest: API keys cannot be checked (PostgreSQL and Redis unreachable?)");
+    return jsonError(503, "service_unavailable", "API keys cannot be checked right now", {
+      retryAfterSeconds: AUTH_STORE_RETRY_SECONDS,
+    });
+  }
+  if (!key) return jsonError(401, "unauthorized", "unknown or revoked API key", { headers: AUTH_HEADERS });
+  if (!key.scopes.includes("ingest")) {
+    return jsonError(403, "forbidden", `API key ${key.prefix} does not have the "ingest" scope`);
+  }
+
+  const early = knownExhausted(key.id);
+  if (!early.ok) return rateLimited(config.ingest.rate_limit_per_minute, early.retryAfterSeconds);
+
+  if (!isJsonContentType(request.headers.get("content-type"))) {
+    return jsonError(415, "unsupported_media_type", "Content-Type must be application/json");
+  }
+
+  const maxBytes = config.ingest.max_body_bytes;
+  const read = await readBodyLimited(request, maxBytes);
+  if (!read.ok) return jsonError(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`);
+
+  let body: unknown;
+  try {
+    body = JSON.parse(read.text);
+  } catch (err) {
+    return jsonError(400, "invalid_json", `body is not valid JSON: ${(err as Error).message}`);
+  }
+
+  const parsed = parseIngestBody(body, {
+    maxBatch: config.ingest.max_batch_events,
+    maxFutureSeconds: config.ingest.max_future_seconds,
+  });
+  if (!parsed.ok) {
+    return json(400, { error: "invalid_event", issues: parsed.issues });
+  }
+  const { events } = parsed;
+
+  const limit = await consumeEvents(key.id, events.length);
+  if (!limit.ok) return rateLimited(config.ingest.rate_limit_per_minute, limit.retryAfterSeconds);
+
+  const producer = getEventProducer();
+  try {
+    await producer.publish(events);
+  } catch (err) {
+    const retryAfterSeconds = err instanceof KafkaUnavailableError ? err.retryAfterSeconds : producer.retryAfterSeconds;
+    return jsonError(503, "kafka_unavailable", "events could not be queued: Kafka is unavailable; nothing was accepted, retry later", {
+      retryAfterSeconds,
+    });
+  }
+
+  const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "events" in body;
+  if (isBatch) {
+    return json(202, { status: "queued", accepted: events.length, event_ids: events.map((e) => e.event_id) });
+  }
+  return json(202, {
+    status: "queued",
+    event_id: events[0]!.event_id,
+    message: `Event successfully queued to ${producer.topic}`,
+  });
+}
+
+function rateLimited(limit: number, retryAfterSeconds: number): Response {
+  return jsonError(429, "rate_limited", `rate limit of ${limit} events per minute exceeded for this API key`, {
+    retryAfterSeconds,
+  });
+}

@@ -3,7 +3,8 @@ import pino from "pino";
 /** Structured JSON logs for every process; LOG_LEVEL=debug for more. */
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? "info",
-  base: { service: process.env.PULSE_SERVICE ?? "pulse" },
+  // Each process names itself with logger.child({ service }).
+  base: { pid: process.pid },
   timestamp: pino.stdTimeFunctions.isoTime,
 });
 

@@ -11,11 +11,21 @@ export interface EtlJobData {
   requestedBy?: string;
 }
 
-export interface EtlJobResult {
+export interface EtlPassSummary {
+  skipped?: false;
   runId: number;
   eventsRead: number;
   sessionsRecomputed: number;
   daysRecomputed: number;
   rowsWritten: number;
   durationMs: number;
+}
+
+/** A job either ran a pass or found another pass running (one pass at a time). */
+export type EtlJobResult = EtlPassSummary | { skipped: true; reason: string };
+
+/** Progress a running pass reports to its job (shown by the dashboard). */
+export interface EtlJobProgress {
+  stage: "waiting_for_lock" | "read" | "computed" | "written";
+  detail: Record<string, number>;
 }

@@ -15,7 +15,7 @@ export const sessionAggregates = Prisma.sql`
   round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds,
   round(avg(f.page_views), 2) AS avg_page_views,
   coalesce(sum(f.page_views), 0)::int AS total_page_views,
-  round(100.0 * count(*) FILTER (WHERE f.page_views <= 1) / count(*), 2) AS bounce_rate`;
+  round(100.0 * count(*) FILTER (WHERE f.page_views <= 1) / nullif(count(*), 0), 2) AS bounce_rate`;
 
 /** Over page_visit_facts v, per page_path. */
 export const pageAggregates = Prisma.sql`

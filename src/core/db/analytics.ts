@@ -1,0 +1,85 @@
+import type {
+  AnalyticsReport,
+  ClickThroughRow,
+  DateRange,
+  PageEngagementRow,
+  SessionMetricsRow,
+  Summary,
+} from "../analytics/types";
+import { rangeClickThroughSql, rangePageEngagementSql, rangeSummarySql } from "../metrics/sql";
+import { getPrisma } from "./client";
+
+/** Numeric and bigint columns arrive as Decimal / bigint; the report uses plain numbers. */
+type Numeric = { toString(): string } | number | bigint | null;
+const num = (value: Numeric): number => (value === null ? 0 : Number(value.toString()));
+const numOrNull = (value: Numeric): number | null => (value === null ? null : Number(value.toString()));
+
+export interface ReportOptions {
+  /** Most rows per list (pages, buttons); all when omitted. */
+  limit?: number;
+}
+
+const NO_LIMIT = 1_000_000;
+
+export async function getSummary(range: DateRange): Promise<Summary> {
+  const [row] = await getPrisma().$queryRaw<
+    Array<{ total_sessions: number; unique_users: number; avg_duration_seconds: Numeric; total_page_views: number }>
+  >(rangeSummarySql(range.from, range.to));
+  return {
+    sessions: row?.total_sessions ?? 0,
+    users: row?.unique_users ?? 0,
+    avg_duration_seconds: num(row?.avg_duration_seconds ?? null),
+    page_views: row?.total_page_views ?? 0,
+  };
+}
+
+export async function getDailySessionMetrics(range: DateRange): Promise<SessionMetricsRow[]> {
+  const rows = await getPrisma().sessionMetric.findMany({
+    where: { date: { gte: new Date(`${range.from}T00:00:00Z`), lte: new Date(`${range.to}T00:00:00Z`) } },
+    orderBy: { date: "asc" },
+  });
+  return rows.map((r) => ({
+    date: r.date.toISOString().slice(0, 10),
+    total_sessions: r.totalSessions,
+    unique_users: r.uniqueUsers,
+    avg_duration_seconds: num(r.avgDurationSeconds),
+    avg_page_views: num(r.avgPageViews),
+    total_page_views: r.totalPageViews,
+    bounce_rate: num(r.bounceRate),
+  }));
+}
+
+export async function getPageEngagement(range: DateRange, limit = NO_LIMIT): Promise<PageEngagementRow[]> {
+  const rows = await getPrisma().$queryRaw<
+    Array<{ page_path: string; total_visits: number; unique_users: number; total_time_spent_seconds: Numeric; avg_time_spent_seconds: Numeric }>
+  >(rangePageEngagementSql(range.from, range.to, limit));
+  return rows.map((r) => ({
+    page_path: r.page_path,
+    total_visits: r.total_visits,
+    unique_users: r.unique_users,
+    total_time_spent_seconds: num(r.total_time_spent_seconds),
+    avg_time_spent_seconds: numOrNull(r.avg_time_spent_seconds),
+  }));
+}
+
+export async function getClickThroughRates(range: DateRange, limit = NO_LIMIT): Promise<ClickThroughRow[]> {
+  const rows = await getPrisma().$queryRaw<
+    Array<{ page_path: string; button_id: string; clicks: number; views: number; ctr: Numeric }>
+  >(rangeClickThroughSql(range.from, range.to, limit));
+  return rows.map((r) => ({ page_path: r.page_path, button_id: r.button_id, clicks: r.clicks, views: r.views, ctr: numOrNull(r.ctr) }));
+}
+
+/**
+ * The SPEC §5 report for a date range: every figure is the SPEC §4 definition applied to
+ * the whole range. GET /api/analytics and the dashboard's tRPC procedures both return this.
+ */
+export async function getAnalyticsReport(range: DateRange, options: ReportOptions = {}): Promise<AnalyticsReport> {
+  const limit = options.limit ?? NO_LIMIT;
+  const [summary, session_metrics, page_engagement, click_through_rates] = await Promise.all([
+    getSummary(range),
+    getDailySessionMetrics(range),
+    getPageEngagement(range, limit),
+    getClickThroughRates(range, limit),
+  ]);
+  return { range, summary, session_metrics, page_engagement, click_through_rates };
+}

@@ -1,0 +1,51 @@
+/**
+ * A fresh, migrated PostgreSQL database per test file, on the server DATABASE_URL (or the
+ * configured postgres.url) points at: tests never share tables or depend on each other's rows.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import pg from "pg";
+import { loadConfig } from "../../src/core/config/load";
+import { REPO_ROOT } from "./app";
+
+const run = promisify(execFile);
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const base = loadConfig().postgres.url;
+  const name = `pulse_t_${label.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: withDatabase(base, "postgres") });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(base, name);
+  await run("npx", ["prisma", "migrate", "deploy"], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url } });
+  return {
+    url,
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: withDatabase(base, "postgres") });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

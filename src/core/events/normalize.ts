@@ -63,7 +63,23 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
     const result = incomingEventSchema.safeParse(item);
     if (!result.success) {
       for (const issue of result.error.issues) {
-        issues.push({ path: formatPath(prefix(index), issue.path), message: issue.message });
+        if (issue.code === "unrecognized_keys") {
+          // One issue per unknown field, at that field, so clients can point at it.
+          for (const key of issue.keys) {
+            issues.push({
+              path: formatPath(prefix(index), [...issue.path, key]),
+              message: `unknown field "${key}": put custom data in "props"`,
+            });
+          }
+          continue;
+        }
+        const field = issue.path.length === 1 ? issue.path[0] : undefined;
+        const missing =
+          issue.code === "invalid_type" && typeof field === "string" && isPlainObject(item) && item[field] === undefined;
+        issues.push({
+          path: formatPath(prefix(index), issue.path),
+          message: missing ? `${field} is required` : issue.message,
+        });
       }
       return;
     }

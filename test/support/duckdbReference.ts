@@ -1,0 +1,170 @@
+/**
+ * An independent implementation of SPEC §4/§5 in DuckDB, straight from the JSON Lines logs.
+ * It shares no code with the ETL: it is the yardstick the ETL's numbers are checked against
+ * (tests) and timed against (bench:etl). DuckDB returns exact integer sums and counts; the
+ * 2-decimal rounding (half away from zero) is done here in exact integer arithmetic.
+ */
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { Row } from "./etl";
+
+export interface ReferenceTables {
+  session_metrics: Row[];
+  page_engagement: Row[];
+  click_through_rates: Row[];
+}
+
+export interface ReferenceReport {
+  summary: { sessions: number; users: number; avg_duration_seconds: number; page_views: number };
+  page_engagement: Row[];
+  click_through_rates: Row[];
+}
+
+/** round(n / d, 2) for n >= 0, d > 0, half away from zero, exactly. */
+export function roundRatio(n: bigint, d: bigint): number {
+  return Number((n * 200n + d) / (2n * d)) / 100;
+}
+
+const big = (v: unknown): bigint => BigInt(String(v));
+
+const SETUP = (glob: string): string => `
+  CREATE TEMP TABLE raw AS
+    SELECT event_id, event_type, user_id, session_id, coalesce(page_path, '') AS page_path, button_id,
+           epoch_ms(CAST(replace(event_time, 'Z', '') AS TIMESTAMP)) AS t
+    FROM read_json('${glob.replace(/'/g, "''")}', format = 'newline_delimited', ignore_errors = true,
+      columns = {event_id: 'VARCHAR', event_type: 'VARCHAR', user_id: 'VARCHAR', session_id: 'VARCHAR',
+                 page_path: 'VARCHAR', button_id: 'VARCHAR', event_time: 'VARCHAR'})
+    WHERE event_id IS NOT NULL AND session_id IS NOT NULL AND event_time IS NOT NULL;
+  -- The same event_id counts once per session: keep its earliest copy.
+  CREATE TEMP TABLE ev AS
+    SELECT * EXCLUDE (rn) FROM (
+      SELECT *, row_number() OVER (PARTITION BY session_id, event_id ORDER BY t) AS rn FROM raw) WHERE rn = 1;
+  CREATE TEMP TABLE sessions AS
+    SELECT session_id,
+           first(user_id ORDER BY t, event_id) AS user_id,
+           min(t) AS start_t,
+           coalesce(max(t) FILTER (WHERE event_type = 'session_ended'), max(t)) AS end_t,
+           count(*) FILTER (WHERE event_type = 'page_visited') AS page_views
+    FROM ev GROUP BY session_id;
+  CREATE TEMP TABLE ordered AS
+    SELECT ev.*,
+      min(t) FILTER (WHERE event_type IN ('page_visited', 'session_ended')) OVER (
+        PARTITION BY session_id ORDER BY t, event_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_boundary,
+      min(t) FILTER (WHERE event_type = 'page_closed') OVER (
+        PARTITION BY session_id, page_path ORDER BY t, event_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_close
+    FROM ev;
+  CREATE TEMP TABLE visits AS
+    SELECT CAST(make_timestamp(o.t * 1000) AS DATE) AS date, o.page_path, s.user_id,
+           least(least(coalesce(o.next_boundary, 9223372036854775807), coalesce(o.next_close, 9223372036854775807)) - o.t, 1800000) AS ms,
+           (o.next_boundary IS NOT NULL OR o.next_close IS NOT NULL) AS timed
+    FROM ordered o JOIN sessions s USING (session_id) WHERE o.event_type = 'page_visited';
+  CREATE TEMP TABLE clicks AS
+    SELECT CAST(make_timestamp(t * 1000) AS DATE) AS date, page_path, coalesce(button_id, '') AS button_id
+    FROM ev WHERE event_type = 'button_clicked';
+  CREATE TEMP TABLE session_days AS
+    SELECT CAST(make_timestamp(start_t * 1000) AS DATE) AS date, user_id, end_t - start_t AS duration_ms, page_views
+    FROM sessions;
+`;
+
+export class DuckReference {
+  private constructor(private readonly connection: Awaited<ReturnType<DuckDBInstance["connect"]>>) {}
+
+  /** Loads every events log under logsDir and derives sessions, visits and clicks. */
+  static async load(logsDir: string): Promise<DuckReference> {
+    const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
+    const connection = await instance.connect();
+    await connection.run(SETUP(path.join(logsDir, "events", "*", "*.jsonl")));
+    return new DuckReference(connection);
+  }
+
+  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  async tables(): Promise<ReferenceTables> {
+    const sm = await this.rows(`SELECT strftime(date, '%Y-%m-%d') AS date, count(*) AS n, count(DISTINCT user_id) AS users,
+        sum(duration_ms) AS dur, sum(page_views) AS pv, count(*) FILTER (WHERE page_views <= 1) AS bounces
+      FROM session_days GROUP BY date ORDER BY date`);
+    const pe = await this.rows(`SELECT strftime(date, '%Y-%m-%d') AS date, page_path, count(*) AS n, count(DISTINCT user_id) AS users,
+        coalesce(sum(ms) FILTER (WHERE timed), 0) AS ms, count(*) FILTER (WHERE timed) AS timed
+      FROM visits GROUP BY date, page_path ORDER BY date, page_path`);
+    const ctr = await this.rows(`SELECT strftime(c.date, '%Y-%m-%d') AS date, c.page_path, c.button_id, c.clicks, coalesce(v.views, 0) AS views
+      FROM (SELECT date, page_path, button_id, count(*) AS clicks FROM clicks GROUP BY ALL) c
+      LEFT JOIN (SELECT date, page_path, count(*) AS views FROM visits GROUP BY ALL) v USING (date, page_path)
+      ORDER BY c.date, c.page_path, c.button_id`);
+    return {
+      session_metrics: sm.map((r) => ({
+        date: String(r.date),
+        total_sessions: Number(r.n),
+        unique_users: Number(r.users),
+        avg_duration_seconds: roundRatio(big(r.dur), 1000n * big(r.n)),
+        avg_page_views: roundRatio(big(r.pv), big(r.n)),
+        total_page_views: Number(r.pv),
+        bounce_rate: roundRatio(100n * big(r.bounces), big(r.n)),
+      })),
+      page_engagement: pe.map((r) => pageRow(r, { date: String(r.date) })),
+      click_through_rates: ctr.map((r) => ctrRow(r, { date: String(r.date) })),
+    };
+  }
+
+  /** The SPEC §5 range figures, computed over the whole range. */
+  async report(from: string, to: string): Promise<ReferenceReport> {
+    const where = `date BETWEEN DATE '${from}' AND DATE '${to}'`;
+    const [s] = await this.rows(`SELECT count(*) AS n, count(DISTINCT user_id) AS users, coalesce(sum(duration_ms), 0) AS dur,
+        coalesce(sum(page_views), 0) AS pv FROM session_days WHERE ${where}`);
+    const pe = await this.rows(`SELECT page_path, count(*) AS n, count(DISTINCT user_id) AS users,
+        coalesce(sum(ms) FILTER (WHERE timed), 0) AS ms, count(*) FILTER (WHERE timed) AS timed
+      FROM visits WHERE ${where} GROUP BY page_path ORDER BY n DESC, page_path`);
+    const ctr = await this.rows(`SELECT c.page_path, c.button_id, c.clicks, coalesce(v.views, 0) AS views
+      FROM (SELECT page_path, button_id, count(*) AS clicks FROM clicks WHERE ${where} GROUP BY ALL) c
+      LEFT JOIN (SELECT page_path, count(*) AS views FROM visits WHERE ${where} GROUP BY ALL) v USING (page_path)`);
+    const n = big(s!.n);
+    const rows = ctr.map((r) => ctrRow(r, {}));
+    // ctr desc, NULL last, then clicks desc, page_path, button_id.
+    rows.sort((a, b) =>
+      a.ctr === b.ctr
+        ? Number(b.clicks) - Number(a.clicks) || cmp(a.page_path, b.page_path) || cmp(a.button_id, b.button_id)
+        : a.ctr === null ? 1 : b.ctr === null ? -1 : Number(b.ctr) - Number(a.ctr),
+    );
+    return {
+      summary: {
+        sessions: Number(n),
+        users: Number(s!.users),
+        avg_duration_seconds: n === 0n ? 0 : roundRatio(big(s!.dur), 1000n * n),
+        page_views: Number(s!.pv),
+      },
+      page_engagement: pe.map((r) => pageRow(r, {})),
+      click_through_rates: rows,
+    };
+  }
+}
+
+function cmp(a: unknown, b: unknown): number {
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function pageRow(r: Record<string, unknown>, head: Row): Row {
+  const timed = big(r.timed);
+  return {
+    ...head,
+    page_path: String(r.page_path),
+    total_visits: Number(r.n),
+    unique_users: Number(r.users),
+    total_time_spent_seconds: Number(r.ms) / 1000,
+    avg_time_spent_seconds: timed === 0n ? null : roundRatio(big(r.ms), 1000n * timed),
+  };
+}
+
+function ctrRow(r: Record<string, unknown>, head: Row): Row {
+  const views = big(r.views);
+  return {
+    ...head,
+    page_path: String(r.page_path),
+    button_id: String(r.button_id),
+    clicks: Number(r.clicks),
+    views: Number(views),
+    ctr: views === 0n ? null : roundRatio(100n * big(r.clicks), views),
+  };
+}

@@ -92,11 +92,14 @@ export interface ConsumerProcess {
 }
 
 /** Starts the real worker as a child process and waits until it has joined its consumer group. */
-export async function startConsumerProcess(env: NodeJS.ProcessEnv, waitForJoin = true): Promise<ConsumerProcess> {
-  const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+export async function startConsumerProcess(env: NodeJS.ProcessEnv, waitForJoin = true, nodeArgs?: string[]): Promise<ConsumerProcess> {
+  // nodeArgs (e.g. --cpu-prof for profiling): run node with tsx's loader directly instead of the tsx CLI.
+  const [cmd, args] = nodeArgs
+    ? [process.execPath, [...nodeArgs, "--import", "tsx", "workers/consumer/main.ts"]]
+    : [path.join(ROOT, "node_modules", ".bin", "tsx"), ["workers/consumer/main.ts"]];
   // Own process group: `tsx` runs the worker in a child node process, so SIGKILL must hit the
   // whole group (as a container runtime or systemd would), or the real worker survives.
-  const child = spawn(tsx, ["workers/consumer/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output: string[] = [];
   const waiters: Array<{ msg: string; resolve: () => void }> = [];
   const onData = (chunk: Buffer) => {

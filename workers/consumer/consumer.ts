@@ -16,6 +16,11 @@ export interface JsonlConsumerOptions {
   chunkSize?: number;
   /** How often an info summary is logged. */
   summaryIntervalMs?: number;
+  /**
+   * Partitions processed at once (kafkajs partitionsConsumedConcurrently). Writes are serialised
+   * by the writer, but one partition's decoding overlaps another's fsync and offset commit.
+   */
+  concurrency?: number;
 }
 
 export interface ConsumerStats {
@@ -71,7 +76,7 @@ export class JsonlConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.summaryTimer = setInterval(() => this.logSummary(), this.options.summaryIntervalMs ?? 30_000);

@@ -1,10 +1,11 @@
+import { isUtf8 } from "node:buffer";
 import { storedEventSchema } from "@/core/events";
 
 /** A message value the consumer can write as one JSON line. */
 export interface DecodedEvent {
   ok: true;
   /** The JSON line, without the trailing '\n'. */
-  line: string;
+  line: Buffer;
   eventType: string;
   eventTime: string;
 }
@@ -16,8 +17,6 @@ export interface UndecodableMessage {
 
 export type DecodeResult = DecodedEvent | UndecodableMessage;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -28,15 +27,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function decodeEventMessage(value: Buffer | null): DecodeResult {
   if (value === null || value.length === 0) return { ok: false, error: "empty message value" };
-  let text: string;
-  try {
-    text = utf8.decode(value);
-  } catch {
-    return { ok: false, error: "message value is not valid UTF-8" };
-  }
+  if (!isUtf8(value)) return { ok: false, error: "message value is not valid UTF-8" };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(value.toString("utf8"));
   } catch (err) {
     return { ok: false, error: `message value is not JSON: ${(err as Error).message}` };
   }
@@ -51,12 +45,14 @@ export function decodeEventMessage(value: Buffer | null): DecodeResult {
       .join("; ");
     return { ok: false, error: `not a valid event: ${issues}` };
   }
-  // The schema is strict and has no transforms, so the parsed object holds exactly the validated
-  // fields; writing it (not result.data, which zod rebuilds in schema order) keeps the key order
-  // as received.
+  // The schema is strict and has no transforms, so the message holds exactly the validated
+  // fields. The web app's value is JSON.stringify(StoredEvent): one line, keys as received, so it is
+  // written byte for byte (no re-serialising: this is the consumer's hot path). A value spread over
+  // several lines (another producer pretty-printing) is re-serialised from the parsed object, which
+  // keeps its key order (result.data would not: zod rebuilds it in schema order).
   return {
     ok: true,
-    line: JSON.stringify(parsed),
+    line: value.includes(0x0a) || value.includes(0x0d) ? Buffer.from(JSON.stringify(parsed)) : value,
     eventType: result.data.event_type,
     eventTime: result.data.event_time,
   };

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const writer = new JsonlWriter({
     onRepair: (file, droppedBytes) => logger.warn({ file, droppedBytes }, "cut a partial last line left by an interrupted write"),
   });
-  const consumer = new JsonlConsumer({ kafka, logger, writer, topic, dlqTopic, groupId, logsDir });
+  const consumer = new JsonlConsumer({ kafka, logger, writer, topic, dlqTopic, groupId, logsDir, concurrency: config.kafka.partitions });
 
   let started = false;
   installShutdown({

@@ -28,7 +28,14 @@ describe("decodeEventMessage", () => {
   it("keeps the event's key order as received", () => {
     const e = { session_id: "s", event_time: "2026-11-28T14:05:00.000Z", event_type: "x", user_id: "u", event_id: randomUUID() };
     const r = decodeEventMessage(Buffer.from(JSON.stringify(e)));
-    expect(r).toMatchObject({ ok: true, line: JSON.stringify(e), eventType: "x", eventTime: e.event_time });
+    expect(r).toMatchObject({ ok: true, eventType: "x", eventTime: e.event_time });
+    expect(r.ok && r.line.toString()).toBe(JSON.stringify(e));
+  });
+
+  it("turns a value spread over several lines into one line, keys still in their order", () => {
+    const e = { session_id: "s", event_type: "x", user_id: "u", event_id: randomUUID(), event_time: "2026-11-28T14:05:00.000Z" };
+    const r = decodeEventMessage(Buffer.from(JSON.stringify(e, null, 2).replace(/\n/g, "\r\n")));
+    expect(r.ok && r.line.toString()).toBe(JSON.stringify(e));
   });
 
   it.each([
@@ -61,7 +68,8 @@ describe("planBatch", () => {
     const d = stored({ event_type: "button_clicked", button_id: "buy" });
     const plan = planBatch("web_events", 2, [msg(a, 10), msg(b, 11), msg("oops", 12, "k"), msg(c, 13), msg(d, 14)], logs, now);
     expect(plan.events).toBe(4);
-    expect(Object.fromEntries(plan.lines)).toEqual({
+    const asText = Object.fromEntries([...plan.lines].map(([file, lines]) => [file, lines.map(String)]));
+    expect(asText).toEqual({
       [path.join(logs, "events/2026-11-28/14.jsonl")]: [a, b, d].map((e) => JSON.stringify(e)),
       [path.join(logs, "sessions/2026-11-28/14.jsonl")]: [JSON.stringify(a)],
       [path.join(logs, "events/2026-11-27/23.jsonl")]: [JSON.stringify(c)],

@@ -5,12 +5,12 @@ import { deadLetterRecord, type DeadLetter, type SourceMessage } from "./deadLet
 /** What one chunk of a Kafka batch turns into: lines per log file, and poison messages. */
 export interface BatchPlan {
   /** File path -> JSON lines (without '\n'), in offset order. Includes dead-letter log lines. */
-  lines: Map<string, string[]>;
+  lines: Map<string, Buffer[]>;
   deadLetters: DeadLetter[];
   events: number;
 }
 
-function push(map: Map<string, string[]>, file: string, line: string): void {
+function push(map: Map<string, Buffer[]>, file: string, line: Buffer): void {
   const list = map.get(file);
   if (list) list.push(line);
   else map.set(file, [line]);
@@ -27,7 +27,7 @@ export function planBatch(
   logsDir: string,
   now: Date = new Date(),
 ): BatchPlan {
-  const lines = new Map<string, string[]>();
+  const lines = new Map<string, Buffer[]>();
   const deadLetters: DeadLetter[] = [];
   // Consecutive events usually share an hour: cache the last hour's paths.
   let lastHour = "";
@@ -52,7 +52,7 @@ export function planBatch(
   }
   if (deadLetters.length > 0) {
     const file = deadLetterLogPath(logsDir, now);
-    for (const dl of deadLetters) push(lines, file, JSON.stringify(dl.record));
+    for (const dl of deadLetters) push(lines, file, Buffer.from(JSON.stringify(dl.record)));
   }
   return { lines, deadLetters, events };
 }

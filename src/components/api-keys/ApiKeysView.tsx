@@ -1,11 +1,12 @@
 "use client";
 
 import { Card, Dialog, DialogPanel } from "@tremor/react";
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { formatDateTime, formatRelative } from "@/components/format";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { KeyIcon, PlusIcon } from "@/components/ui/icons";
 import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
+import { useOrigin } from "@/components/ui/useOrigin";
 import { api, type RouterOutputs } from "@/trpc/react";
 
 type ApiKeyRow = RouterOutputs["apiKeys"]["list"][number];
@@ -187,8 +188,7 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
       void utils.apiKeys.list.invalidate();
     },
   });
-  const [origin, setOrigin] = useState("");
-  useEffect(() => setOrigin(window.location.origin), []);
+  const origin = useOrigin();
 
   function close() {
     onClose();
@@ -312,7 +312,7 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
               </div>
               <pre
                 aria-labelledby="curl-label"
-                className="mt-1.5 max-h-48 overflow-auto whitespace-pre rounded-md border border-gray-800 bg-gray-950 p-3 font-mono text-xs leading-relaxed text-gray-300"
+                className="mt-1.5 max-h-56 overflow-auto whitespace-pre-wrap break-all rounded-md border border-gray-800 bg-gray-950 p-3 font-mono text-xs leading-relaxed text-gray-300"
               >
                 {curl}
               </pre>
@@ -332,10 +332,9 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
 function RevokeKeyDialog({ apiKey, onClose }: { apiKey: ApiKeyRow | null; onClose: () => void }) {
   const utils = api.useUtils();
   const titleId = useId();
+  // Keep showing the key's name while the dialog animates closed.
   const [shown, setShown] = useState<ApiKeyRow | null>(apiKey);
-  useEffect(() => {
-    if (apiKey) setShown(apiKey);
-  }, [apiKey]);
+  if (apiKey && apiKey !== shown) setShown(apiKey);
   const revoke = api.apiKeys.revoke.useMutation({
     onSuccess: () => {
       void utils.apiKeys.list.invalidate();

@@ -5,6 +5,9 @@ import { EmptyState, Skeleton } from "@/components/ui/states";
 
 const TABLE_ROWS = 25;
 
+const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400";
+const td = "px-2 py-2 tabular-nums";
+
 export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; loading: boolean }) {
   const maxCtr = Math.max(1, ...(rows ?? []).map((r) => r.ctr ?? 0));
   return (
@@ -34,27 +37,28 @@ export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; lo
             <Table className="mt-4" aria-label="Click analytics">
               <TableHead>
                 <TableRow>
-                  <TableHeaderCell className="text-gray-300">Button</TableHeaderCell>
-                  <TableHeaderCell className="text-gray-300">Page</TableHeaderCell>
-                  <TableHeaderCell className="text-right text-gray-300">Clicks</TableHeaderCell>
-                  <TableHeaderCell className="text-right text-gray-300">Views</TableHeaderCell>
-                  <TableHeaderCell className="text-right text-gray-300">CTR</TableHeaderCell>
+                  <TableHeaderCell className={`${th} pl-0`}>Button · page</TableHeaderCell>
+                  <TableHeaderCell className={`${th} text-right`}>Clicks</TableHeaderCell>
+                  <TableHeaderCell className={`${th} hidden text-right sm:table-cell`}>Views</TableHeaderCell>
+                  <TableHeaderCell className={`${th} pr-0 text-right`}>CTR</TableHeaderCell>
                 </TableRow>
               </TableHead>
               <TableBody>
                 {rows.slice(0, TABLE_ROWS).map((r) => (
                   <TableRow key={`${r.page_path}\u0000${r.button_id}`}>
-                    <TableCell className="max-w-[10rem] truncate py-2 font-mono text-xs text-gray-200 sm:max-w-[14rem]" title={r.button_id}>
-                      {r.button_id}
+                    <TableCell className="max-w-[12rem] py-2 pl-0 pr-2 sm:max-w-[18rem]">
+                      <span className="block truncate font-mono text-xs text-gray-200" title={r.button_id}>
+                        {r.button_id}
+                      </span>
+                      <span className="block truncate font-mono text-xs text-gray-500" title={r.page_path}>
+                        {r.page_path === "" ? "(no page)" : r.page_path}
+                      </span>
                     </TableCell>
-                    <TableCell className="max-w-[10rem] truncate py-2 font-mono text-xs sm:max-w-[14rem]" title={r.page_path}>
-                      {r.page_path === "" ? <span className="text-gray-500">(no page)</span> : r.page_path}
-                    </TableCell>
-                    <TableCell className="py-2 text-right tabular-nums text-gray-100">{formatInteger(r.clicks)}</TableCell>
-                    <TableCell className="py-2 text-right tabular-nums">{formatInteger(r.views)}</TableCell>
-                    <TableCell className="py-2 text-right">
+                    <TableCell className={`${td} text-right text-gray-100`}>{formatInteger(r.clicks)}</TableCell>
+                    <TableCell className={`${td} hidden text-right sm:table-cell`}>{formatInteger(r.views)}</TableCell>
+                    <TableCell className={`${td} pr-0 text-right`}>
                       <div className="flex items-center justify-end gap-2">
-                        <span className="hidden h-1.5 w-16 overflow-hidden rounded-full bg-gray-800 sm:block" aria-hidden="true">
+                        <span className="hidden h-1.5 w-14 overflow-hidden rounded-full bg-gray-800 sm:block" aria-hidden="true">
                           <span className="block h-full rounded-full bg-emerald-500" style={{ width: `${Math.min(100, ((r.ctr ?? 0) / maxCtr) * 100)}%` }} />
                         </span>
                         <span className="tabular-nums text-gray-100">{formatPercent(r.ctr)}</span>

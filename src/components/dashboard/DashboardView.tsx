@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { formatDayLong } from "@/components/format";
 import { CheckIcon, RefreshIcon } from "@/components/ui/icons";
 import { EmptyState, ErrorState } from "@/components/ui/states";
+import { useOrigin } from "@/components/ui/useOrigin";
 import { api, isUnauthorized } from "@/trpc/react";
 import { ClickAnalytics } from "./ClickAnalytics";
 import { DateRangeFilter } from "./DateRangeFilter";
@@ -120,7 +121,7 @@ function GettingStarted({ range }: { range: { from: string; to: string } }) {
   const etl = api.etl.status.useQuery();
   const hasKey = (keys.data ?? []).some((k) => k.status === "active");
   const hasRun = Boolean(etl.data?.lastRun);
-  const origin = typeof window === "undefined" ? "" : window.location.origin;
+  const origin = useOrigin();
 
   if (hasKey && hasRun) {
     return (

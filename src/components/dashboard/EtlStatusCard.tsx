@@ -1,19 +1,40 @@
 "use client";
 
-import { Card } from "@tremor/react";
+import { Card, ProgressBar } from "@tremor/react";
 import { useEffect, useState } from "react";
 import { formatDateTime, formatDuration, formatInteger, formatRelative } from "@/components/format";
 import { PlayIcon } from "@/components/ui/icons";
 import { Skeleton } from "@/components/ui/states";
-import { api } from "@/trpc/react";
+import { api, type RouterOutputs } from "@/trpc/react";
 
-const STAGE_LABEL: Record<string, string> = {
-  queued: "Queued…",
-  waiting: "Queued…",
-  reading: "Reading new events…",
-  computing: "Computing metrics…",
-  writing: "Writing aggregates…",
-};
+type JobState = RouterOutputs["etl"]["job"];
+
+/** How far a pass has got, from its BullMQ state and the stage the ETL worker reports. */
+function describeProgress(job: JobState | undefined, waitedMs: number): { percent: number; text: string } {
+  if (!job || job.state === "waiting" || job.state === "delayed" || job.state === "unknown") {
+    const slow = waitedMs > 15_000;
+    return {
+      percent: 5,
+      text: slow
+        ? "Queued, but no ETL worker has picked it up yet. Is the ETL worker running (npm run etl:worker)?"
+        : "Queued, waiting for the ETL worker…",
+    };
+  }
+  const progress = (job.progress ?? {}) as { stage?: string; detail?: Record<string, number> };
+  const d = progress.detail ?? {};
+  switch (progress.stage) {
+    case "waiting_for_lock":
+      return { percent: 10, text: "Waiting for another pass to finish…" };
+    case "read":
+      return { percent: 45, text: `Read ${formatInteger(d.eventsRead ?? 0)} new events; computing metrics…` };
+    case "computed":
+      return { percent: 70, text: `Computed ${formatInteger(d.sessions ?? 0)} sessions; writing aggregates…` };
+    case "written":
+      return { percent: 95, text: `Wrote ${formatInteger(d.rows ?? 0)} rows; finishing…` };
+    default:
+      return { percent: 20, text: "Reading new events…" };
+  }
+}
 
 function Stat({ label, value, detail, testId }: { label: string; value: string; detail?: string; testId?: string }) {
   return (
@@ -30,13 +51,21 @@ function Stat({ label, value, detail, testId }: { label: string; value: string; 
 export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }) {
   const utils = api.useUtils();
   const [jobId, setJobId] = useState<string | null>(null);
-  const [, setTick] = useState(0);
+  const [followedExisting, setFollowedExisting] = useState(false);
+  const [startedAt, setStartedAt] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
 
   const status = api.etl.status.useQuery(undefined, {
     refetchInterval: (q) => (q.state.data?.running ? 3_000 : 60_000),
   });
   const runNow = api.etl.runNow.useMutation({
-    onSuccess: (res) => setJobId(res.jobId),
+    onSuccess: (res) => {
+      setJobId(res.jobId);
+      setFollowedExisting(res.alreadyRunning);
+      const t = Date.now();
+      setStartedAt(t);
+      setNow(t);
+    },
     onSettled: () => void utils.etl.status.invalidate(),
   });
   const job = api.etl.job.useQuery(
@@ -58,29 +87,34 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per finished job
   }, [jobDone, jobId]);
 
-  // Keeps "3 min ago" / "in 2 min" current between refreshes.
+  // Keeps "3 min ago" / "in 2 min" and the queued-too-long hint current between refreshes.
   useEffect(() => {
-    const t = setInterval(() => setTick((n) => n + 1), 15_000);
+    const t = setInterval(() => setNow(Date.now()), 5_000);
     return () => clearInterval(t);
   }, []);
 
   const s = status.data;
   const jobRunning = jobId !== null && !jobDone && !runNow.isError;
   const busy = runNow.isPending || jobRunning || Boolean(s?.running);
-  const stage = typeof job.data?.progress === "object" && job.data.progress && "stage" in job.data.progress ? String(job.data.progress.stage) : jobState;
   const last = s?.lastRun ?? null;
 
+  const result = job.data?.result;
   let runMessage: { tone: "info" | "ok" | "error"; text: string } | null = null;
-  if (runNow.isError) runMessage = { tone: "error", text: runNow.error.message };
-  else if (jobRunning || runNow.isPending) runMessage = { tone: "info", text: STAGE_LABEL[stage ?? "queued"] ?? "Running…" };
-  else if (jobState === "completed" && job.data?.result) {
-    const r = job.data.result;
-    runMessage = {
-      tone: "ok",
-      text: `Done in ${formatDuration(r.durationMs / 1000)}: ${formatInteger(r.eventsRead)} new events read, ${formatInteger(r.daysRecomputed)} days recomputed, ${formatInteger(r.rowsWritten)} rows written.`,
-    };
-  } else if (jobState === "failed") runMessage = { tone: "error", text: `The ETL pass failed: ${job.data?.failedReason ?? "see the ETL worker's log"}` };
-  else if (s?.running && !jobId) runMessage = { tone: "info", text: `A ${s.running.trigger === "schedule" ? "scheduled" : s.running.trigger} pass is running (started ${formatRelative(s.running.startedAt)}).` };
+  let progress: { percent: number; text: string } | null = null;
+  if (runNow.isError) runMessage = { tone: "error", text: `Could not start the ETL: ${runNow.error.message}` };
+  else if (jobRunning || runNow.isPending) {
+    progress = describeProgress(job.data, startedAt ? now - startedAt : 0);
+    if (followedExisting) progress.text = `A pass was already running, so no second one was started. ${progress.text}`;
+  } else if (jobState === "completed" && result) {
+    runMessage =
+      "skipped" in result && result.skipped
+        ? { tone: "info", text: `No pass was run: ${result.reason}` }
+        : {
+            tone: "ok",
+            text: `ETL pass finished in ${formatDuration(result.durationMs / 1000)}: ${formatInteger(result.eventsRead)} new events read, ${formatInteger(result.daysRecomputed)} days recomputed, ${formatInteger(result.rowsWritten)} rows written.`,
+          };
+  } else if (jobState === "failed") runMessage = { tone: "error", text: `The ETL pass failed: ${job.data?.error ?? "see the ETL worker's log"}` };
+  else if (s?.running && !jobId) progress = { percent: 50, text: "An ETL pass is running (started by the schedule or npm run etl)…" };
 
   return (
     <Card className="p-4 sm:p-5">
@@ -107,8 +141,8 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
                 <Stat
                   label="Last run"
                   testId="etl-last-run"
-                  value={last ? `${formatRelative(last.finishedAt ?? last.startedAt)} · ${last.status}` : "Never"}
-                  detail={last ? formatDateTime(last.finishedAt ?? last.startedAt) : "Run it now or wait for the schedule"}
+                  value={last ? formatRelative(last.finishedAt ?? last.startedAt, now) : "Never"}
+                  detail={last ? `${last.status} · ${formatDateTime(last.finishedAt ?? last.startedAt)}` : "Run it now or wait for the schedule"}
                 />
                 <Stat
                   label="Events processed"
@@ -119,7 +153,7 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
                 <Stat
                   label="Next run"
                   testId="etl-next-run"
-                  value={s?.nextRunAt ? formatRelative(s.nextRunAt) : "Not scheduled"}
+                  value={s?.nextRunAt ? formatRelative(s.nextRunAt, now) : "Not scheduled"}
                   detail={s ? `every ${formatDuration(s.intervalSeconds)}` : undefined}
                 />
               </dl>
@@ -145,7 +179,13 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
             </button>
           </div>
         </div>
-        <div aria-live="polite" className="empty:hidden">
+        <div aria-live="polite">
+          {progress ? (
+            <div role="status" data-testid="etl-progress" className="mt-4 rounded-md border border-amber-900/50 bg-amber-950/20 px-3 py-2.5">
+              <p className="text-sm text-amber-100">{progress.text}</p>
+              <ProgressBar value={progress.percent} color="amber" className="mt-2" aria-label="ETL progress" />
+            </div>
+          ) : null}
           {runMessage ? (
             <p
               role={runMessage.tone === "error" ? "alert" : "status"}

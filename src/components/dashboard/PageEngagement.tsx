@@ -10,9 +10,12 @@ const TABLE_PAGES = 25;
 
 /** Long paths are shortened for the chart axis only; the table shows them in full. */
 function shortPath(path: string): string {
-  const p = path === "" ? "(none)" : path;
-  return p.length > 28 ? `${p.slice(0, 27)}…` : p;
+  const p = path === "" ? "(no page)" : path;
+  return p.length > 20 ? `${p.slice(0, 19)}…` : p;
 }
+
+const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400";
+const td = "px-2 py-2 tabular-nums";
 
 export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; loading: boolean }) {
   const top = (rows ?? []).slice(0, CHART_PAGES).map((r) => ({ page: shortPath(r.page_path), Visits: r.total_visits }));
@@ -48,7 +51,7 @@ export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; 
                 colors={["indigo"]}
                 layout="vertical"
                 valueFormatter={formatInteger}
-                yAxisWidth={150}
+                yAxisWidth={140}
                 showLegend={false}
                 allowDecimals={false}
                 showAnimation={false}
@@ -57,21 +60,21 @@ export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; 
             <Table className="mt-4" aria-label="Page engagement">
               <TableHead>
                 <TableRow>
-                  <TableHeaderCell className="text-gray-300">Page</TableHeaderCell>
-                  <TableHeaderCell className="text-right text-gray-300">Visits</TableHeaderCell>
-                  <TableHeaderCell className="text-right text-gray-300">Users</TableHeaderCell>
-                  <TableHeaderCell className="text-right text-gray-300">Avg. time</TableHeaderCell>
+                  <TableHeaderCell className={`${th} pl-0`}>Page</TableHeaderCell>
+                  <TableHeaderCell className={`${th} text-right`}>Visits</TableHeaderCell>
+                  <TableHeaderCell className={`${th} hidden text-right sm:table-cell`}>Users</TableHeaderCell>
+                  <TableHeaderCell className={`${th} pr-0 text-right`}>Avg. time</TableHeaderCell>
                 </TableRow>
               </TableHead>
               <TableBody>
                 {rows.slice(0, TABLE_PAGES).map((r) => (
                   <TableRow key={r.page_path}>
-                    <TableCell className="max-w-[14rem] truncate py-2 font-mono text-xs text-gray-200 sm:max-w-xs" title={r.page_path}>
+                    <TableCell className="max-w-[11rem] truncate py-2 pl-0 pr-2 font-mono text-xs text-gray-200 sm:max-w-[16rem]" title={r.page_path}>
                       {r.page_path === "" ? <span className="text-gray-500">(no page)</span> : r.page_path}
                     </TableCell>
-                    <TableCell className="py-2 text-right tabular-nums text-gray-100">{formatInteger(r.total_visits)}</TableCell>
-                    <TableCell className="py-2 text-right tabular-nums">{formatInteger(r.unique_users)}</TableCell>
-                    <TableCell className="py-2 text-right tabular-nums">{formatDuration(r.avg_time_spent_seconds)}</TableCell>
+                    <TableCell className={`${td} text-right text-gray-100`}>{formatInteger(r.total_visits)}</TableCell>
+                    <TableCell className={`${td} hidden text-right sm:table-cell`}>{formatInteger(r.unique_users)}</TableCell>
+                    <TableCell className={`${td} pr-0 text-right`}>{formatDuration(r.avg_time_spent_seconds)}</TableCell>
                   </TableRow>
                 ))}
               </TableBody>

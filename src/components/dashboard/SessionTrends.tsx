@@ -40,6 +40,7 @@ export function SessionTrends({ rows, range, loading }: { rows?: SessionMetricsR
             allowDecimals={false}
             showAnimation={false}
             curveType="monotone"
+            intervalType="preserveStartEnd"
             connectNulls
             noDataText="No sessions in this range"
           />

@@ -3,6 +3,9 @@ import { InvalidRangeError, rangeInputSchema, resolveRange } from "@/core/analyt
 import { getAnalyticsReport } from "@/core/db/analytics";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 
+/** Rows per list the dashboard shows (pages, buttons); the same as GET /api/analytics?limit=25. */
+export const DASHBOARD_LIST_LIMIT = 25;
+
 /** Thin over the data layer: the same getAnalyticsReport that GET /api/analytics answers with (SPEC §5). */
 export const analyticsRouter = createTRPCRouter({
   report: protectedProcedure.input(rangeInputSchema).query(async ({ input }) => {
@@ -13,6 +16,6 @@ export const analyticsRouter = createTRPCRouter({
       if (err instanceof InvalidRangeError) throw new TRPCError({ code: "BAD_REQUEST", message: err.message, cause: err });
       throw err;
     }
-    return getAnalyticsReport(range);
+    return getAnalyticsReport(range, { limit: DASHBOARD_LIST_LIMIT });
   }),
 });

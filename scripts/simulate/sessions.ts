@@ -1,0 +1,250 @@
+/**
+ * Realistic visitor sessions, as pure functions of a config and a seeded random source:
+ *
+ *   session_created -> page_visited -> button_clicked* (buttons of that page) -> page_closed?
+ *                   -> page_visited (next page) -> ... -> session_ended?
+ *
+ * Times strictly increase inside a session (think time on each page, short delays between
+ * clicks); session starts are Poisson arrivals sized to the configured average event rate;
+ * users are drawn from a fixed pool, so user ids recur across sessions (returning visitors).
+ *
+ * Used by `npm run simulate` (live traffic) and by benchmarks that need many events fast
+ * (e.g. 1M events over 30 days: set duration_seconds and events_per_second, pass startMs).
+ */
+import type { StoredEvent } from "@/core/events";
+import type { PageConfig, SimulatorConfig } from "./config";
+import { createRng, exponential, intBetween, logUniform, type Rng, uuidV4 } from "./rng";
+
+/** The settings the generator reads (a full SimulatorConfig works). */
+export type SessionModel = Pick<
+  SimulatorConfig,
+  | "users"
+  | "duration_seconds"
+  | "events_per_second"
+  | "probabilities"
+  | "pages_per_session"
+  | "max_clicks_per_page"
+  | "think_time_seconds"
+  | "click_delay_seconds"
+  | "custom_event_types"
+  | "pages"
+>;
+
+export interface SimSession {
+  session_id: string;
+  user_id: string;
+  /** Events in order; events[i] happens at times[i] (ms since the epoch). */
+  events: StoredEvent[];
+  times: number[];
+}
+
+export interface GenerateOptions {
+  /** Sessions start in [startMs, startMs + duration_seconds). Default: now. */
+  startMs?: number;
+  /** Stop after this many sessions (generateSessions) or events (generateEvents). */
+  limit?: number;
+  /** Session ids are `<prefix>_<n>`; default: random from the rng (so runs do not collide). */
+  sessionIdPrefix?: string;
+}
+
+const DEVICES = ["desktop", "desktop", "mobile", "mobile", "tablet"];
+const REFERRERS = ["direct", "google", "google", "twitter", "newsletter", "github"];
+// Every (device, referrer) props object made once: sessions share them instead of allocating.
+const SESSION_PROPS = DEVICES.flatMap((device) => REFERRERS.map((referrer) => ({ device, referrer })));
+
+/** Pre-computed page choice tables: cumulative weights for O(log n) weighted draws. */
+class PagePicker {
+  private readonly cumulative: number[];
+  private readonly total: number;
+  constructor(readonly pages: readonly PageConfig[]) {
+    let sum = 0;
+    this.cumulative = pages.map((p) => (sum += p.weight));
+    this.total = sum;
+  }
+  pick(rng: Rng): PageConfig {
+    const x = rng() * this.total;
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cumulative[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.pages[lo]!;
+  }
+  /** A page other than `current` (when there is another one). */
+  next(rng: Rng, current: PageConfig): PageConfig {
+    if (this.pages.length === 1) return current;
+    for (let i = 0; i < 8; i++) {
+      const p = this.pick(rng);
+      if (p !== current) return p;
+    }
+    return this.pages[(this.pages.indexOf(current) + 1) % this.pages.length]!;
+  }
+}
+
+function ms(seconds: number): number {
+  return Math.max(1, Math.round(seconds * 1000));
+}
+
+/**
+ * Builds one session starting at `startMs`. Exported for tests and for callers that want to
+ * shape traffic themselves.
+ */
+export function buildSession(model: SessionModel, rng: Rng, startMs: number, sessionId: string, userId: string, picker = new PagePicker(model.pages)): SimSession {
+  const p = model.probabilities;
+  const events: StoredEvent[] = [];
+  const times: number[] = [];
+  let t = startMs;
+  const add = (e: Omit<StoredEvent, "event_id" | "event_time" | "user_id" | "session_id">, at: number) => {
+    // Key order: as a client would send it, then the server's event_id and event_time.
+    const event: StoredEvent = { event_type: e.event_type, user_id: userId, session_id: sessionId } as StoredEvent;
+    if (e.page_path !== undefined) event.page_path = e.page_path;
+    if (e.button_id !== undefined) event.button_id = e.button_id;
+    if (e.props !== undefined) event.props = e.props;
+    event.event_id = uuidV4(rng);
+    event.event_time = new Date(at).toISOString();
+    events.push(event);
+    times.push(at);
+  };
+
+  add({ event_type: "session_created", props: SESSION_PROPS[Math.floor(rng() * SESSION_PROPS.length)]! }, t);
+  const { min, max } = model.pages_per_session;
+  const pageCount = rng() < p.bounce ? 1 : intBetween(rng, Math.min(Math.max(min, 2), max), max);
+  let page = picker.pick(rng);
+  for (let i = 0; i < pageCount; i++) {
+    if (i > 0) page = picker.next(rng, page);
+    t += ms(0.05 + rng() * 0.5); // navigation
+    add({ event_type: "page_visited", page_path: page.path }, t);
+    const buttons = page.buttons;
+    if (buttons.length > 0) {
+      for (let c = 0; c < model.max_clicks_per_page && rng() < p.click; c++) {
+        t += ms(logUniform(rng, model.click_delay_seconds.min, model.click_delay_seconds.max));
+        add({ event_type: "button_clicked", page_path: page.path, button_id: buttons[Math.floor(rng() * buttons.length)]! }, t);
+      }
+    }
+    if (model.custom_event_types.length > 0 && rng() < p.custom_event) {
+      t += ms(logUniform(rng, model.click_delay_seconds.min, model.click_delay_seconds.max));
+      add({ event_type: model.custom_event_types[Math.floor(rng() * model.custom_event_types.length)]!, page_path: page.path }, t);
+    }
+    t += ms(logUniform(rng, model.think_time_seconds.min, model.think_time_seconds.max));
+    if (rng() < p.page_closed) add({ event_type: "page_closed", page_path: page.path }, t);
+  }
+  if (rng() < p.session_ended) {
+    t += ms(0.05 + rng() * 0.5);
+    add({ event_type: "session_ended" }, t);
+  }
+  return { session_id: sessionId, user_id: userId, events, times };
+}
+
+/** Average events per session under this model, measured on a fixed sample (deterministic). */
+export function meanEventsPerSession(model: SessionModel, sample = 4000): number {
+  const rng = createRng(0x5eed);
+  const picker = new PagePicker(model.pages);
+  let total = 0;
+  for (let i = 0; i < sample; i++) total += buildSession(model, rng, 0, "s", "u", picker).events.length;
+  return total / sample;
+}
+
+function pickUser(model: SessionModel, rng: Rng): string {
+  // Skewed towards low ids: some visitors come back often, most rarely.
+  return `user_${Math.floor(Math.pow(rng(), 1.6) * model.users)}`;
+}
+
+/**
+ * Sessions in order of their start, starting as Poisson arrivals over
+ * [startMs, startMs + duration_seconds) at a rate that averages events_per_second.
+ * A session's later events may fall after the window (callers cut if they need to).
+ */
+export function* generateSessions(model: SessionModel, rng: Rng, options: GenerateOptions = {}): Generator<SimSession> {
+  const startMs = options.startMs ?? Date.now();
+  const endMs = startMs + model.duration_seconds * 1000;
+  const limit = options.limit ?? Infinity;
+  const prefix = options.sessionIdPrefix ?? `sim${Math.floor(rng() * 0xffffffff).toString(36)}`;
+  const meanGapSeconds = meanEventsPerSession(model) / model.events_per_second;
+  const picker = new PagePicker(model.pages);
+  let t = startMs;
+  for (let n = 0; n < limit; n++) {
+    t += exponential(rng, meanGapSeconds) * 1000;
+    if (t >= endMs) return;
+    const start = Math.floor(t);
+    yield buildSession(model, rng, start, `${prefix}_${n.toString(36)}`, pickUser(model, rng), picker);
+  }
+}
+
+interface Cursor {
+  session: SimSession;
+  index: number;
+  seq: number;
+}
+
+/**
+ * Every event of generateSessions, merged into one stream ordered by event_time (ties keep
+ * session order), as they would reach the ingest API. Sessions are built lazily; memory holds
+ * only the sessions in progress.
+ */
+export function* generateEvents(model: SessionModel, rng: Rng, options: GenerateOptions = {}): Generator<StoredEvent> {
+  const limit = options.limit ?? Infinity;
+  const sessions = generateSessions(model, rng, { ...options, limit: undefined });
+  const heap: Cursor[] = [];
+  let seq = 0;
+  let pending = sessions.next();
+  let emitted = 0;
+  while (emitted < limit) {
+    // Admit every session that starts before the earliest event in progress.
+    while (!pending.done && (heap.length === 0 || pending.value.times[0]! <= timeOf(heap[0]!))) {
+      heapPush(heap, { session: pending.value, index: 0, seq: seq++ });
+      pending = sessions.next();
+    }
+    const top = heap[0];
+    if (!top) return;
+    yield top.session.events[top.index]!;
+    emitted++;
+    top.index++;
+    if (top.index < top.session.events.length) heapSiftDown(heap, 0);
+    else heapPopTop(heap);
+  }
+}
+
+function timeOf(c: Cursor): number {
+  return c.session.times[c.index]!;
+}
+
+function less(a: Cursor, b: Cursor): boolean {
+  const ta = timeOf(a);
+  const tb = timeOf(b);
+  return ta < tb || (ta === tb && a.seq < b.seq);
+}
+
+function heapPush(heap: Cursor[], c: Cursor): void {
+  heap.push(c);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!less(heap[i]!, heap[parent]!)) break;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    i = parent;
+  }
+}
+
+function heapSiftDown(heap: Cursor[], i: number): void {
+  const n = heap.length;
+  while (true) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < n && less(heap[l]!, heap[m]!)) m = l;
+    if (r < n && less(heap[r]!, heap[m]!)) m = r;
+    if (m === i) return;
+    [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+    i = m;
+  }
+}
+
+function heapPopTop(heap: Cursor[]): void {
+  const last = heap.pop()!;
+  if (heap.length > 0) {
+    heap[0] = last;
+    heapSiftDown(heap, 0);
+  }
+}

@@ -7,12 +7,12 @@
  *   await app.stop();
  *
  * Environment knobs (all optional):
- *   NEXT_DIST_DIR            build output dir, relative to the app dir (default ".next-test")
- *   PULSE_TEST_APP_DIR       the app's source dir (default: this repository)
- *   PULSE_TEST_SKIP_BUILD=1  use the existing build as it is (fails if there is none)
- *   PULSE_TEST_FORCE_BUILD=1 rebuild even if the sources did not change
- *   PULSE_TEST_PORT_RANGE    e.g. "3100-3199": take ports from this range (default: any free port)
- *   PULSE_TEST_APP_LOG_DIR   where each started app writes its log (default: the OS temp dir)
+ *   NEXT_DIST_DIR          build output dir, relative to the app dir (default ".next-test")
+ *   TEST_APP_DIR           the app's source dir (default: this repository)
+ *   TEST_APP_SKIP_BUILD=1  use the existing build as it is (fails if there is none)
+ *   TEST_APP_FORCE_BUILD=1 rebuild even if the sources did not change
+ *   TEST_PORT_RANGE        e.g. "3100-3199": take ports from this range (default: any free port)
+ *   TEST_APP_LOG_DIR       where each started app writes its log (default: the OS temp dir)
  *
  * The build is skipped when a fingerprint of the sources (src, public, the config files,
  * package-lock) matches the one stored beside the last build, so many test files cost one build.
@@ -32,7 +32,7 @@ export interface AppOptions {
   /** Extra environment for the app; `undefined` removes a variable inherited from the test process. */
   env?: Record<string, string | undefined>;
   port?: number;
-  /** Defaults to PULSE_TEST_APP_DIR or this repository. */
+  /** Defaults to TEST_APP_DIR or this repository. */
   appDir?: string;
   /** Defaults to NEXT_DIST_DIR or ".next-test". */
   distDir?: string;
@@ -66,7 +66,7 @@ const FINGERPRINT_FILES = [
 const SKIP_DIRS = new Set(["node_modules", "generated"]);
 
 function resolveDirs(options: Pick<AppOptions, "appDir" | "distDir">): { appDir: string; distDir: string } {
-  const appDir = path.resolve(options.appDir ?? process.env.PULSE_TEST_APP_DIR ?? REPO_ROOT);
+  const appDir = path.resolve(options.appDir ?? process.env.TEST_APP_DIR ?? REPO_ROOT);
   const distDir = options.distDir ?? process.env.NEXT_DIST_DIR ?? ".next-test";
   return { appDir, distDir };
 }
@@ -147,15 +147,15 @@ export async function buildApp(options: Pick<AppOptions, "appDir" | "distDir"> =
   const { appDir, distDir } = resolveDirs(options);
   const distPath = path.resolve(appDir, distDir);
   const hasBuild = () => existsSync(path.join(distPath, "BUILD_ID"));
-  if (process.env.PULSE_TEST_SKIP_BUILD === "1") {
-    if (!hasBuild()) throw new Error(`PULSE_TEST_SKIP_BUILD=1 but there is no build in ${distPath}`);
+  if (process.env.TEST_APP_SKIP_BUILD === "1") {
+    if (!hasBuild()) throw new Error(`TEST_APP_SKIP_BUILD=1 but there is no build in ${distPath}`);
     return false;
   }
   return withLock(`${distPath}.lock`, async () => {
     const fingerprint = await sourceFingerprint(appDir);
     const stampFile = path.join(distPath, FINGERPRINT_FILE);
     const previous = existsSync(stampFile) ? readFileSync(stampFile, "utf8").trim() : null;
-    if (process.env.PULSE_TEST_FORCE_BUILD !== "1" && hasBuild() && previous === fingerprint) return false;
+    if (process.env.TEST_APP_FORCE_BUILD !== "1" && hasBuild() && previous === fingerprint) return false;
     const started = Date.now();
     const { code, output } = await run(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "build"], appDir, {
       ...process.env,
@@ -164,7 +164,8 @@ export async function buildApp(options: Pick<AppOptions, "appDir" | "distDir"> =
       NODE_ENV: "production",
     });
     if (code !== 0) {
-      throw new Error(`next build failed (exit ${code}) in ${appDir} -> ${distDir}:\n${output.slice(-4000)}`);
+      const errors = output.split("\n").filter((l) => /error|failed/i.test(l)).slice(0, 30).join("\n");
+      throw new Error(`next build failed (exit ${code}) in ${appDir} -> ${distDir}:\n${errors}\n---- tail ----\n${output.slice(-3000)}`);
     }
     await writeFile(stampFile, `${fingerprint}\n`);
     process.stderr.write(`[test/support/app] built ${appDir} into ${distDir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -182,12 +183,12 @@ function portFree(port: number): Promise<boolean> {
 
 const usedPorts = new Set<number>();
 
-/** A port nobody listens on: from PULSE_TEST_PORT_RANGE if set, else one the OS hands out. */
+/** A port nobody listens on: from TEST_PORT_RANGE if set, else one the OS hands out. */
 export async function freePort(): Promise<number> {
-  const range = process.env.PULSE_TEST_PORT_RANGE;
+  const range = process.env.TEST_PORT_RANGE;
   if (range) {
     const m = /^(\d+)-(\d+)$/.exec(range.trim());
-    if (!m) throw new Error(`PULSE_TEST_PORT_RANGE must look like 3100-3199, got "${range}"`);
+    if (!m) throw new Error(`TEST_PORT_RANGE must look like 3100-3199, got "${range}"`);
     const [lo, hi] = [Number(m[1]), Number(m[2])];
     const span = hi - lo + 1;
     const offset = Math.floor(Math.random() * span);
@@ -229,7 +230,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   env.PORT = String(port);
   env.APP_URL ??= `http://127.0.0.1:${port}`;
 
-  const logDir = process.env.PULSE_TEST_APP_LOG_DIR ?? os.tmpdir();
+  const logDir = process.env.TEST_APP_LOG_DIR ?? os.tmpdir();
   await mkdir(logDir, { recursive: true });
   const logFile = path.join(logDir, `pulse-app-${options.name ?? "test"}-${port}-${Date.now()}.log`);
   const log = createWriteStream(logFile);

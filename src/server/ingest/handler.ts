@@ -53,7 +53,10 @@ export async function handleIngest(request: Request): Promise<Response> {
 
   const maxBytes = config.ingest.max_body_bytes;
   const read = await readBodyLimited(request, maxBytes);
-  if (!read.ok) return jsonError(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`);
+  if (!read.ok) {
+    // The rest of the upload was not read: close the connection rather than reuse a dirty one.
+    return jsonError(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`, { headers: { connection: "close" } });
+  }
 
   let body: unknown;
   try {

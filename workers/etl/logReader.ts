@@ -5,12 +5,13 @@ import type { MetricEvent } from "../../src/core/metrics/session";
 const CHUNK_BYTES = 8 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
-/** Events of many sessions, grouped by session_id, with strings shared to keep memory low. */
+/**
+ * Events of the sessions being recomputed, grouped by session_id. Repeated strings (types,
+ * users, pages, buttons) are shared, and a session's events are dropped as soon as it is summarized.
+ */
 export class SessionEvents {
-  readonly bySession = new Map<string, MetricEvent[]>();
+  private readonly bySession = new Map<string, MetricEvent[]>();
   private readonly strings = new Map<string, string>();
-  events = 0;
-  malformed = 0;
 
   private intern(value: string): string {
     const known = this.strings.get(value);
@@ -19,14 +20,13 @@ export class SessionEvents {
     return value;
   }
 
-  /** Parses one log line; a line that is not a usable event is counted and skipped. */
-  addLine(line: string): void {
+  /** Parses one log line and keeps its event; returns false for a line that is not a usable event. */
+  addLine(line: string): boolean {
     let raw: Record<string, unknown>;
     try {
       raw = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      this.malformed++;
-      return;
+      return false;
     }
     const { event_id, event_type, session_id, user_id, event_time, page_path, button_id } = raw;
     const time = typeof event_time === "string" ? Date.parse(event_time) : Number.NaN;
@@ -37,8 +37,7 @@ export class SessionEvents {
       typeof user_id !== "string" ||
       Number.isNaN(time)
     ) {
-      this.malformed++;
-      return;
+      return false;
     }
     const event: MetricEvent = {
       eventId: event_id,
@@ -51,19 +50,32 @@ export class SessionEvents {
     const list = this.bySession.get(session_id);
     if (list) list.push(event);
     else this.bySession.set(session_id, [event]);
-    this.events++;
+    return true;
+  }
+
+  /** Removes and returns a session's events. */
+  take(sessionId: string): MetricEvent[] | undefined {
+    const events = this.bySession.get(sessionId);
+    this.bySession.delete(sessionId);
+    return events;
+  }
+
+  sessionIds(): string[] {
+    return [...this.bySession.keys()];
   }
 }
 
 const SESSION_MARKER = '"session_id":"';
 
 /**
- * Reads session_id from a log line without parsing the whole line, so re-reading old
- * log parts to find a few sessions' earlier events stays cheap.
+ * Reads session_id from a log line without parsing the whole line, so scanning logs for
+ * sessions stays cheap. Falls back to a full parse when "props" (which may hold any keys)
+ * comes before session_id, so a nested "session_id" is never taken for the event's.
  */
-export function peekSessionId(line: string): string | undefined {
+export function lineSessionId(line: string): string | undefined {
   const at = line.indexOf(SESSION_MARKER);
-  if (at < 0) return undefined;
+  const props = line.indexOf('"props":');
+  if (at < 0 || (props >= 0 && props < at)) return parsedSessionId(line);
   const start = at + SESSION_MARKER.length;
   let end = start;
   let escaped = false;
@@ -78,6 +90,15 @@ export function peekSessionId(line: string): string | undefined {
   if (!escaped) return raw;
   try {
     return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+function parsedSessionId(line: string): string | undefined {
+  try {
+    const value = (JSON.parse(line) as { session_id?: unknown }).session_id;
+    return typeof value === "string" ? value : undefined;
   } catch {
     return undefined;
   }

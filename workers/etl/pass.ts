@@ -4,12 +4,12 @@ import type { PrismaClient } from "../../src/core/db/client";
 import { listEventHourFiles, type HourFile } from "../../src/core/logs/paths";
 import { summarizeSession, type SessionFacts } from "../../src/core/metrics/session";
 import type { EtlTrigger } from "../../src/core/queues/etl";
-import { absolutePath, peekSessionId, readLines, SessionEvents } from "./logReader";
+import { absolutePath, lineSessionId, readLines, SessionEvents } from "./logReader";
 import { factDatesOf, rebuildDailyTables, replaceSessionFacts, saveCursors } from "./writeFacts";
 
 const HOUR_MS = 3_600_000;
 
-export type EtlStage = "read" | "computed" | "written";
+export type EtlStage = "read" | "written";
 
 export interface EtlPassOptions {
   prisma: PrismaClient;
@@ -30,7 +30,7 @@ export interface EtlPassResult {
   rowsWritten: number;
   durationMs: number;
   /** Milliseconds spent in each stage, for logs and the benchmark. */
-  timings: { readMs: number; computeMs: number; writeMs: number };
+  timings: { readMs: number; writeMs: number };
 }
 
 interface FileState extends HourFile {
@@ -96,44 +96,83 @@ async function computeAndWrite(
     return ms;
   };
   const files = await fileStates(prisma, logsDir);
-  const fresh = new SessionEvents();
+
+  // Scan: which sessions have new events, and the last hour file each appears in, so that
+  // a session can be summarized (and its events freed) as soon as that file has been read.
+  const newParts = new Map<number, { from: number; to: number }>();
+  const lastFile = new Map<string, number>();
   const newCursors = new Map<string, number>();
-  let filesRead = 0;
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
     // A file shorter than its cursor was replaced; reading it again is safe because
     // events are deduplicated by event_id within their session.
     const from = file.size < file.done ? 0 : file.done;
     if (file.size === from) continue;
-    const end = await readLines(absolutePath(logsDir, file.relPath), from, file.size, (line) => fresh.addLine(line));
-    if (end !== file.done) newCursors.set(file.relPath, end);
-    filesRead++;
-  }
-  const eventsRead = fresh.events;
-  const malformedLines = fresh.malformed;
-
-  const sessionIds = [...fresh.bySession.keys()];
-  if (sessionIds.length === 0) {
-    await inTransaction(db, async () => {
-      await saveCursors(db, newCursors);
-      await finishRun(db, runId, { eventsRead: 0, sessionsRecomputed: 0, daysRecomputed: 0, rowsWritten: 0 });
+    const to = await readLines(absolutePath(logsDir, file.relPath), from, file.size, (line) => {
+      const sessionId = lineSessionId(line);
+      if (sessionId === undefined) return;
+      if (lastFile.has(sessionId)) lastFile.set(sessionId, index);
+      // A substring keeps the whole chunk it was cut from alive; the map keeps a copy.
+      else lastFile.set(Buffer.from(sessionId).toString(), index);
     });
-    const timings = { readMs: lap(), computeMs: 0, writeMs: 0 };
-    return { filesRead, eventsRead: 0, malformedLines, sessionsRecomputed: 0, daysRecomputed: 0, rowsWritten: 0, timings };
+    if (to > from) newParts.set(index, { from, to });
+    if (to !== file.done) newCursors.set(file.relPath, to);
   }
 
-  // Earlier events of sessions that already have facts live in the hour files their span covers.
-  const known = await knownSessionSpans(prisma, sessionIds);
-  if (known.size > 0) await addEarlierEvents(logsDir, files, known, fresh);
-  const readMs = lap();
-  await onProgress?.("read", { filesRead, eventsRead, earlierEvents: fresh.events - eventsRead, ms: readMs });
+  // Sessions seen by earlier passes: their earlier events are in the already read part of
+  // the hour files their recorded span covers.
+  const known = await knownSessionSpans(prisma, [...lastFile.keys()]);
+  const fileIndexByHour = new Map(files.map((f, i) => [f.hourStart, i]));
+  const earlierFiles = new Set<number>();
+  for (const [sessionId, [firstHour, lastHour]] of known) {
+    let last = lastFile.get(sessionId) ?? -1;
+    for (let h = firstHour; h <= lastHour; h += HOUR_MS) {
+      const index = fileIndexByHour.get(h);
+      if (index === undefined) continue;
+      earlierFiles.add(index);
+      last = Math.max(last, index);
+    }
+    lastFile.set(sessionId, last);
+  }
+  const finishingAt = new Map<number, string[]>();
+  for (const [sessionId, index] of lastFile) {
+    const list = finishingAt.get(index);
+    if (list) list.push(sessionId);
+    else finishingAt.set(index, [sessionId]);
+  }
 
+  // Read in hour order, summarizing each session after the last file that holds its events.
+  const events = new SessionEvents();
   const facts: SessionFacts[] = [];
-  for (const [sessionId, events] of fresh.bySession) facts.push(summarizeSession(sessionId, events));
+  let eventsRead = 0;
+  let malformedLines = 0;
+  const summarize = (sessionId: string): void => {
+    const sessionEvents = events.take(sessionId);
+    if (sessionEvents) facts.push(summarizeSession(sessionId, sessionEvents));
+  };
+  for (const [index, file] of files.entries()) {
+    const part = newParts.get(index);
+    if (!part && !earlierFiles.has(index)) continue;
+    const filePath = absolutePath(logsDir, file.relPath);
+    if (earlierFiles.has(index) && file.done > 0 && file.size >= file.done) {
+      await readLines(filePath, 0, file.done, (line) => {
+        const sessionId = lineSessionId(line);
+        if (sessionId !== undefined && known.has(sessionId)) events.addLine(line);
+      });
+    }
+    if (part) {
+      await readLines(filePath, part.from, part.to, (line) => {
+        if (events.addLine(line)) eventsRead++;
+        else malformedLines++;
+      });
+    }
+    for (const sessionId of finishingAt.get(index) ?? []) summarize(sessionId);
+  }
+  // A line whose quick session_id read disagreed with its parsed one ends up here.
+  for (const sessionId of events.sessionIds()) summarize(sessionId);
   // Rows arriving in primary-key order keep PostgreSQL's index inserts sequential: several times faster.
   facts.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
-
-  const computeMs = lap();
-  await onProgress?.("computed", { sessions: facts.length, ms: computeMs });
+  const readMs = lap();
+  await onProgress?.("read", { filesRead: newParts.size, eventsRead, sessions: facts.length, ms: readMs });
 
   // Only sessions seen by an earlier pass have facts (and dates) to replace.
   const replaced = [...known.keys()];
@@ -158,7 +197,7 @@ async function computeAndWrite(
   });
   const writeMs = lap();
   await onProgress?.("written", { rows: outcome.rowsWritten, ms: writeMs });
-  return { filesRead, malformedLines, ...outcome, timings: { readMs, computeMs, writeMs } };
+  return { filesRead: newParts.size, malformedLines, ...outcome, timings: { readMs, writeMs } };
 }
 
 async function inTransaction<T>(db: pg.ClientBase, work: () => Promise<T>): Promise<T> {
@@ -202,24 +241,4 @@ async function knownSessionSpans(prisma: PrismaClient, sessionIds: string[]): Pr
     }
   }
   return spans;
-}
-
-/** Re-reads the already processed part of the hour files that hold events of known sessions. */
-async function addEarlierEvents(
-  logsDir: string,
-  files: FileState[],
-  spans: Map<string, [number, number]>,
-  into: SessionEvents,
-): Promise<void> {
-  const hours = new Set<number>();
-  for (const [first, last] of spans.values()) {
-    for (let h = first; h <= last; h += HOUR_MS) hours.add(h);
-  }
-  for (const file of files) {
-    if (!hours.has(file.hourStart) || file.done === 0 || file.size < file.done) continue;
-    await readLines(absolutePath(logsDir, file.relPath), 0, file.done, (line) => {
-      const sessionId = peekSessionId(line);
-      if (sessionId !== undefined && spans.has(sessionId)) into.addLine(line);
-    });
-  }
 }

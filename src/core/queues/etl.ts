@@ -26,6 +26,6 @@ export type EtlJobResult = EtlPassSummary | { skipped: true; reason: string };
 
 /** Progress a running pass reports to its job (shown by the dashboard). */
 export interface EtlJobProgress {
-  stage: "waiting_for_lock" | "read" | "computed" | "written";
+  stage: "read" | "written";
   detail: Record<string, number>;
 }

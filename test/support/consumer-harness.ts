@@ -10,7 +10,9 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+import { loadConfig } from "@/core/config";
 import type { StoredEvent } from "@/core/events";
+import { EventProducer } from "@/core/kafka/producer";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const BROKERS = (process.env.KAFKA_BROKERS ?? "localhost:9092").split(",").map((b) => b.trim()).filter(Boolean);
@@ -173,13 +175,24 @@ export function makeStoredEvent(overrides: Partial<StoredEvent> = {}): StoredEve
   };
 }
 
+/**
+ * The web app's own producer (src/core/kafka/producer.ts: idempotent, acks = all, key = session_id,
+ * value = JSON of the StoredEvent) pointed at the test topic. publish() resolves on the ack.
+ */
+export async function connectEventProducer(t: Pick<ConsumerTestEnv, "env" | "topic">): Promise<EventProducer> {
+  const producer = new EventProducer({ config: loadConfig(t.env), topic: t.topic, sendTimeoutMs: 30_000 });
+  await producer.connect();
+  return producer;
+}
+
+/** A plain kafkajs producer, for messages the web app would never send (poison). */
 export async function connectProducer(kafka: Kafka): Promise<Producer> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return producer;
 }
 
-/** Produces events as the web app does: JSON value, key = session_id, acks = all. Resolves on ack. */
+/** Produces events like the web app (JSON value, key = session_id, acks = all) with a plain producer. */
 export async function produceEvents(producer: Producer, topic: string, events: readonly StoredEvent[]): Promise<void> {
   await producer.send({
     topic,

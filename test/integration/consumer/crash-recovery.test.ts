@@ -1,13 +1,12 @@
 import { appendFile, readFile } from "node:fs/promises";
-import type { Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredEvent } from "@/core/events";
+import type { EventProducer } from "@/core/kafka/producer";
 import { eventLogPath } from "@/core/logs/paths";
 import {
-  connectProducer,
+  connectEventProducer,
   createConsumerTestEnv,
   makeStoredEvent,
-  produceEvents,
   readLogLines,
   startConsumerProcess,
   stopConsumerProcess,
@@ -17,21 +16,21 @@ import {
 } from "../../support/consumer-harness";
 
 const TOTAL = 10_000;
-const PER_SEND = 50;
+const PER_ROUND = 50;
 
 describe("consumer worker: SIGKILL in the middle of a stream", () => {
   let t: ConsumerTestEnv;
-  let producer: Producer;
+  let producer: EventProducer;
   let consumer: ConsumerProcess | undefined;
 
   beforeAll(async () => {
     t = await createConsumerTestEnv("crash");
-    producer = await connectProducer(t.kafka);
+    producer = await connectEventProducer(t);
   });
 
   afterAll(async () => {
     await stopConsumerProcess(consumer);
-    await producer?.disconnect();
+    await producer?.close();
     await t?.cleanup();
   });
 
@@ -40,12 +39,12 @@ describe("consumer worker: SIGKILL in the middle of a stream", () => {
     const acked: StoredEvent[] = [];
     const eventTime = new Date().toISOString();
     let producing = true;
-    // The stream: 10,000 events in sends of 50, paced so it lasts a few seconds.
+    // The stream: 10,000 events as rounds of 50 concurrent single-event publishes (like 50
+    // concurrent HTTP requests to the web app), paced so it lasts a few seconds.
     const stream = (async () => {
-      for (let sent = 0; sent < TOTAL; sent += PER_SEND) {
-        const events = Array.from({ length: PER_SEND }, () => makeStoredEvent({ event_time: eventTime }));
-        await produceEvents(producer, t.topic, events);
-        acked.push(...events); // only after the broker's ack
+      for (let sent = 0; sent < TOTAL; sent += PER_ROUND) {
+        const events = Array.from({ length: PER_ROUND }, () => makeStoredEvent({ event_time: eventTime }));
+        await Promise.all(events.map((e) => producer.publish([e]).then(() => acked.push(e)))); // acked = the broker's ack
         await new Promise((r) => setTimeout(r, 10));
       }
       producing = false;

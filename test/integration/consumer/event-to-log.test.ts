@@ -1,12 +1,12 @@
-import type { Producer } from "kafkajs";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredEvent } from "@/core/events";
+import type { EventProducer } from "@/core/kafka/producer";
 import { eventLogPath, sessionLogPath } from "@/core/logs/paths";
 import {
-  connectProducer,
+  connectEventProducer,
   createConsumerTestEnv,
   makeStoredEvent,
-  produceEvents,
   readLogRecords,
   startConsumerProcess,
   stopConsumerProcess,
@@ -18,17 +18,17 @@ import {
 describe("consumer worker: an event on Kafka becomes a JSON line", () => {
   let t: ConsumerTestEnv;
   let consumer: ConsumerProcess | undefined;
-  let producer: Producer;
+  let producer: EventProducer;
 
   beforeAll(async () => {
     t = await createConsumerTestEnv("flow");
-    producer = await connectProducer(t.kafka);
+    producer = await connectEventProducer(t);
     consumer = await startConsumerProcess(t.env);
   });
 
   afterAll(async () => {
     await stopConsumerProcess(consumer);
-    await producer?.disconnect();
+    await producer?.close();
     await t?.cleanup();
   });
 
@@ -38,7 +38,7 @@ describe("consumer worker: an event on Kafka becomes a JSON line", () => {
     const visit = makeStoredEvent({ event_type: "page_visited", session_id: sessionId, user_id: "u_flow", page_path: "/pricing", props: { ref: "ad" } });
     // A backfilled event lands in the file of the hour it belongs to, not the current hour.
     const backfilled = makeStoredEvent({ event_type: "session_ended", session_id: sessionId, user_id: "u_flow", event_time: "2026-01-02T03:04:05.678Z" });
-    await produceEvents(producer, t.topic, [created, visit, backfilled]);
+    await producer.publish([created, visit, backfilled]);
 
     await waitFor(
       async () => (await readLogRecords(t.logsDir, "events")).length >= 3,
@@ -54,7 +54,6 @@ describe("consumer worker: an event on Kafka becomes a JSON line", () => {
     }
 
     // File layout: events/YYYY-MM-DD/HH.jsonl by the event's UTC hour.
-    const { readFile } = await import("node:fs/promises");
     const backfillFile = await readFile(eventLogPath(t.logsDir, backfilled.event_time), "utf8");
     expect(backfillFile).toBe(`${JSON.stringify(backfilled)}\n`);
     // Key order as received: the line is the producer's JSON, byte for byte.
@@ -68,7 +67,7 @@ describe("consumer worker: an event on Kafka becomes a JSON line", () => {
 
   it("stops gracefully on SIGTERM with exit code 0 after committing what it wrote", async () => {
     const more = Array.from({ length: 200 }, () => makeStoredEvent());
-    await produceEvents(producer, t.topic, more);
+    await producer.publish(more);
     await waitFor(
       async () => (await readLogRecords(t.logsDir, "events")).length >= 203,
       30_000,

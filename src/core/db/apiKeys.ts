@@ -113,6 +113,9 @@ export function getRedis(): Redis {
   if (!globalForRedis.pulseRedis) {
     const redis = new Redis(getConfig().redis.url, {
       enableAutoPipelining: true,
+      // Lua scripts (the rate limiter's rlflxIncr) break inside auto-pipelines on the first NOSCRIPT
+      // ("results[i] is not iterable"), so they are sent on their own.
+      autoPipeliningIgnoredCommands: ["rlflxIncr", "evalsha", "eval"],
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
       commandTimeout: 1_000,

@@ -137,6 +137,24 @@ describe("generateEvents", () => {
     expect(new Set(events.map((e) => e.event_id))).toEqual(new Set(bySessions.map((e) => e.event_id)));
   });
 
+  it("sends at the configured rate from the first seconds (warm start), not after a ramp", () => {
+    const model = parseSimulatorConfig({ ...config, duration_seconds: 120, events_per_second: 200 });
+    const countIn = (events: { event_time: string }[], fromS: number, toS: number) =>
+      events.filter((e) => {
+        const t = Date.parse(e.event_time) - START;
+        return t >= fromS * 1000 && t < toS * 1000;
+      }).length;
+    const rates = (warmStart: boolean) => {
+      const events = [...generateEvents(model, createRng(8), { startMs: START, warmStart })];
+      return [countIn(events, 0, 10) / 10, countIn(events, 10, 30) / 20, countIn(events, 30, 120) / 90];
+    };
+    for (const r of rates(true)) {
+      expect(r).toBeGreaterThan(200 * 0.85);
+      expect(r).toBeLessThan(200 * 1.15);
+    }
+    expect(rates(false)[0]).toBeLessThan(200 * 0.6); // without it the first seconds are slow
+  });
+
   it("generates 1M events over 30 days quickly (the ETL benchmark's use)", () => {
     const model = parseSimulatorConfig({ ...config, users: 20_000, duration_seconds: 30 * 86_400, events_per_second: 1_000_000 / (30 * 86_400) });
     const t0 = performance.now();

@@ -45,6 +45,11 @@ export interface GenerateOptions {
   limit?: number;
   /** Session ids are `<prefix>_<n>`; default: random from the rng (so runs do not collide). */
   sessionIdPrefix?: string;
+  /**
+   * Start more sessions in the first minutes so the event rate is events_per_second from the
+   * start (default true). false: a constant session rate, events ramp up over a session's length.
+   */
+  warmStart?: boolean;
 }
 
 const DEVICES = ["desktop", "desktop", "mobile", "mobile", "tablet"];
@@ -137,13 +142,69 @@ export function buildSession(model: SessionModel, rng: Rng, startMs: number, ses
   return { session_id: sessionId, user_id: userId, events, times };
 }
 
-/** Average events per session under this model, measured on a fixed sample (deterministic). */
-export function meanEventsPerSession(model: SessionModel, sample = 4000): number {
+/** How a session's events spread over its life, measured on a fixed sample (deterministic). */
+export interface SessionProfile {
+  /** Average events per session. */
+  mean: number;
+  /** eventsByAge[k] = average events per session at age [k, k+1) seconds after its start. */
+  eventsByAge: Float64Array;
+}
+
+const profiles = new WeakMap<SessionModel, SessionProfile>();
+
+export function sessionProfile(model: SessionModel, sample = 4000): SessionProfile {
+  const cached = sample === 4000 ? profiles.get(model) : undefined;
+  if (cached) return cached;
   const rng = createRng(0x5eed);
   const picker = new PagePicker(model.pages);
   let total = 0;
-  for (let i = 0; i < sample; i++) total += buildSession(model, rng, 0, "s", "u", picker).events.length;
-  return total / sample;
+  const ages: number[] = [];
+  for (let i = 0; i < sample; i++) {
+    const s = buildSession(model, rng, 0, "s", "u", picker);
+    total += s.events.length;
+    for (const t of s.times) {
+      const k = Math.floor(t / 1000);
+      while (ages.length <= k) ages.push(0);
+      ages[k]! += 1;
+    }
+  }
+  const profile = { mean: total / sample, eventsByAge: Float64Array.from(ages, (n) => n / sample) };
+  if (sample === 4000) profiles.set(model, profile);
+  return profile;
+}
+
+export function meanEventsPerSession(model: SessionModel, sample = 4000): number {
+  return sessionProfile(model, sample).mean;
+}
+
+/**
+ * Session arrival rates (per second, one per second from the start) that make the EVENT rate
+ * events_per_second from the first second, instead of ramping up while the first sessions are
+ * still young: early seconds start more sessions, settling to events_per_second / mean.
+ * Solves rate = sum_j arrivals[j] * eventsByAge[k - j] for each second k (a deconvolution).
+ */
+export function warmStartArrivals(profile: SessionProfile, eventsPerSecond: number): Float64Array {
+  const e = profile.eventsByAge;
+  // Up to the age by which 99% of a session's events have happened; steady state after that.
+  let cumulative = 0;
+  let horizon = e.length;
+  for (let k = 0; k < e.length; k++) {
+    cumulative += e[k]!;
+    if (cumulative >= 0.99 * profile.mean) {
+      horizon = k + 1;
+      break;
+    }
+  }
+  horizon = Math.min(horizon, 3600);
+  const steady = eventsPerSecond / profile.mean;
+  const arrivals = new Float64Array(horizon);
+  if (e[0]! <= 0) return arrivals.fill(steady);
+  for (let k = 0; k < horizon; k++) {
+    let fromEarlier = 0;
+    for (let j = 0; j < k; j++) fromEarlier += arrivals[j]! * (e[k - j] ?? 0);
+    arrivals[k] = Math.max(0, (eventsPerSecond - fromEarlier) / e[0]!);
+  }
+  return arrivals;
 }
 
 function pickUser(model: SessionModel, rng: Rng): string {
@@ -153,7 +214,8 @@ function pickUser(model: SessionModel, rng: Rng): string {
 
 /**
  * Sessions in order of their start, starting as Poisson arrivals over
- * [startMs, startMs + duration_seconds) at a rate that averages events_per_second.
+ * [startMs, startMs + duration_seconds) at a rate that averages events_per_second
+ * (from the first second with warmStart, see warmStartArrivals).
  * A session's later events may fall after the window (callers cut if they need to).
  */
 export function* generateSessions(model: SessionModel, rng: Rng, options: GenerateOptions = {}): Generator<SimSession> {
@@ -161,13 +223,32 @@ export function* generateSessions(model: SessionModel, rng: Rng, options: Genera
   const endMs = startMs + model.duration_seconds * 1000;
   const limit = options.limit ?? Infinity;
   const prefix = options.sessionIdPrefix ?? `sim${Math.floor(rng() * 0xffffffff).toString(36)}`;
-  const meanGapSeconds = meanEventsPerSession(model) / model.events_per_second;
+  const profile = sessionProfile(model);
+  const steady = model.events_per_second / profile.mean;
+  const early = options.warmStart === false ? new Float64Array(0) : warmStartArrivals(profile, model.events_per_second);
   const picker = new PagePicker(model.pages);
-  let t = startMs;
+  // Non-homogeneous Poisson arrivals, rate piecewise constant per second: walk an Exp(1) budget
+  // through the seconds until it is spent.
+  let t = 0; // seconds since startMs
   for (let n = 0; n < limit; n++) {
-    t += exponential(rng, meanGapSeconds) * 1000;
-    if (t >= endMs) return;
-    const start = Math.floor(t);
+    let budget = exponential(rng, 1);
+    while (true) {
+      const k = Math.floor(t);
+      const rate = k < early.length ? early[k]! : steady;
+      if (k >= early.length) {
+        t += budget / rate;
+        break;
+      }
+      const room = rate * (k + 1 - t);
+      if (budget < room) {
+        t += budget / rate;
+        break;
+      }
+      budget -= room;
+      t = k + 1;
+    }
+    const start = startMs + Math.floor(t * 1000);
+    if (start >= endMs) return;
     yield buildSession(model, rng, start, `${prefix}_${n.toString(36)}`, pickUser(model, rng), picker);
   }
 }

@@ -1,0 +1,106 @@
+/**
+ * Runs one of the project's worker scripts (consumer, ETL worker, `npm run etl`) as a real
+ * child process, capturing its output, as the platform runner would start it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Every stdout/stderr line so far. */
+  output: string[];
+  /** Resolves when an output line contains `text` (e.g. `"msg":"ETL worker ready"`). */
+  waitForOutput: (text: string, timeoutMs?: number) => Promise<void>;
+  /** Resolves with the exit code (or signal) once the process is gone. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill: (signal: NodeJS.Signals) => void;
+  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves when the process is gone. */
+  stop: (timeoutMs?: number) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startWorkerProcess(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  options: { label?: string; nodeArgs?: string[] } = {},
+): WorkerProcess {
+  // nodeArgs (e.g. --cpu-prof): run node with tsx's loader directly instead of the tsx CLI.
+  const [cmd, args] = options.nodeArgs
+    ? [process.execPath, [...options.nodeArgs, "--import", "tsx", script]]
+    : [path.join(ROOT, "node_modules", ".bin", "tsx"), [script]];
+  // Own process group: tsx runs the script in a child node process, so SIGKILL must hit the
+  // whole group (as a container runtime or systemd would), or the real worker survives.
+  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const label = options.label ?? path.basename(path.dirname(script));
+  const output: string[] = [];
+  const waiters: Array<{ text: string; resolve: () => void }> = [];
+  const onData = (chunk: Buffer): void => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line) continue;
+      output.push(line);
+      if (process.env.WORKER_TEST_ECHO) process.stderr.write(`[${label} ${child.pid}] ${line}\n`);
+      for (const waiter of [...waiters]) {
+        if (line.includes(waiter.text)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
+    }
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const waitForOutput = (text: string, timeoutMs = 60_000): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (output.some((line) => line.includes(text))) return resolve();
+      const timer = setTimeout(
+        () => reject(new Error(`${label} did not print "${text}" within ${timeoutMs} ms; output:\n${output.slice(-30).join("\n")}`)),
+        timeoutMs,
+      );
+      waiters.push({
+        text,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      void exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(new Error(`${label} exited (code ${code}, signal ${signal}) before printing "${text}"; output:\n${output.slice(-30).join("\n")}`));
+      });
+    });
+  const kill = (signal: NodeJS.Signals): void => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try {
+      // SIGKILL: the whole group at once. SIGTERM/SIGINT: to tsx, which forwards it to the script.
+      if (signal === "SIGKILL") process.kill(-child.pid, signal);
+      else child.kill(signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+    }
+  };
+  const stop = async (timeoutMs = 20_000) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      kill("SIGTERM");
+      const timer = setTimeout(() => kill("SIGKILL"), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    }
+    return exited;
+  };
+  return { child, output, waitForOutput, exited, kill, stop };
+}
+
+/** Polls `check` until it returns true; throws with `describe()` after the timeout. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string> | string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
+}

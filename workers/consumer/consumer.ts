@@ -21,6 +21,8 @@ export interface JsonlConsumerOptions {
    * by the writer, but one partition's decoding overlaps another's fsync and offset commit.
    */
   concurrency?: number;
+  /** Called when kafkajs gives up consuming (a crash it does not restart from). */
+  onFatal?: (error: Error) => void;
 }
 
 export interface ConsumerStats {
@@ -71,7 +73,10 @@ export class JsonlConsumer {
     // A new group starts at the earliest offset: events ingested before the first start are kept.
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
+      // kafkajs restarts itself after retriable errors (broker restarts, rebalances); after any
+      // other error it stops for good, and a worker that no longer consumes must not look alive.
       logger.error({ err: e.payload.error, restart: e.payload.restart }, "consumer crashed");
+      if (!e.payload.restart) this.options.onFatal?.(e.payload.error);
     });
     await this.consumer.run({
       autoCommit: false,

@@ -12,7 +12,11 @@ import { JsonlConsumer } from "./consumer";
 import { installShutdown } from "./shutdown";
 import { JsonlWriter } from "./writer";
 
-const SHUTDOWN_TIMEOUT_MS = Number(process.env.CONSUMER_SHUTDOWN_TIMEOUT_MS ?? 15_000);
+/** How long a graceful shutdown may take before the process exits anyway (tests shorten it). */
+const SHUTDOWN_TIMEOUT_MS = (() => {
+  const ms = Number(process.env.CONSUMER_SHUTDOWN_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 15_000;
+})();
 
 async function main(): Promise<void> {
   const logger = rootLogger.child({ worker: "consumer" });
@@ -39,10 +43,21 @@ async function main(): Promise<void> {
   const writer = new JsonlWriter({
     onRepair: (file, droppedBytes) => logger.warn({ file, droppedBytes }, "cut a partial last line left by an interrupted write"),
   });
-  const consumer = new JsonlConsumer({ kafka, logger, writer, topic, dlqTopic, groupId, logsDir, concurrency: config.kafka.partitions });
+  const consumer = new JsonlConsumer({
+    kafka,
+    logger,
+    writer,
+    topic,
+    dlqTopic,
+    groupId,
+    logsDir,
+    concurrency: config.kafka.partitions,
+    // Exit non-zero so the supervisor (platform runner, docker restart policy) starts a fresh one.
+    onFatal: () => void shutdown("consumer crashed", 1),
+  });
 
   let started = false;
-  installShutdown({
+  const shutdown = installShutdown({
     logger,
     timeoutMs: SHUTDOWN_TIMEOUT_MS,
     cleanup: async () => {

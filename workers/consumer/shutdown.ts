@@ -11,12 +11,13 @@ export interface ShutdownOptions {
 
 /**
  * On SIGTERM/SIGINT: run `cleanup` once (stop fetching, finish the current batch, commit,
- * disconnect), exit 0; exit 1 if it fails or takes longer than `timeoutMs`.
+ * disconnect), exit 0; exit 1 if it fails or takes longer than `timeoutMs`. The returned
+ * function starts the same shutdown from code (with another exit code, e.g. after a crash).
  * A second signal while shutting down is logged and otherwise ignored (the timeout still applies).
  */
-export function installShutdown({ logger, timeoutMs, cleanup, exit = process.exit }: ShutdownOptions): (reason: string) => Promise<void> {
+export function installShutdown({ logger, timeoutMs, cleanup, exit = process.exit }: ShutdownOptions): (reason: string, exitCode?: number) => Promise<void> {
   let shuttingDown = false;
-  const shutdown = async (reason: string): Promise<void> => {
+  const shutdown = async (reason: string, exitCode = 0): Promise<void> => {
     if (shuttingDown) {
       logger.warn({ reason }, "already shutting down");
       return;
@@ -31,7 +32,7 @@ export function installShutdown({ logger, timeoutMs, cleanup, exit = process.exi
     try {
       await cleanup();
       logger.info("shutdown complete");
-      exit(0);
+      exit(exitCode);
     } catch (err) {
       logger.error({ err }, "shutdown failed");
       exit(1);

@@ -72,6 +72,16 @@ describe("JsonlWriter", () => {
     for (const f of files) expect(await readFile(f, "utf8")).toBe('{"round":0}\n{"round":1}\n{"round":2}\n');
   });
 
+  it("rejects a failed append and keeps working for the next one", async () => {
+    await writeFile(path.join(dir, "events"), "not a directory");
+    const writer = new JsonlWriter();
+    await expect(writer.appendDurable(new Map([[path.join(dir, "events/2026-11-28/14.jsonl"), ['{"n":1}']]]))).rejects.toThrow(/ENOTDIR|EEXIST/);
+    const ok = path.join(dir, "ok.jsonl");
+    await writer.appendDurable(new Map([[ok, ['{"n":2}']]]));
+    await writer.close();
+    expect(await readFile(ok, "utf8")).toBe('{"n":2}\n');
+  });
+
   it("serialises concurrent appends so lines never interleave", async () => {
     const file = path.join(dir, "c.jsonl");
     const writer = new JsonlWriter();

@@ -75,16 +75,35 @@ export class JsonlWriter {
     if (this.closed) throw new Error("JsonlWriter is closed");
     const dirsToSync = new Set<string>();
     const touched: FileHandle[] = [];
-    for (const [file, fileLines] of lines) {
-      if (fileLines.length === 0) continue;
-      const handle = await this.handleFor(file, dirsToSync);
-      await writeAll(handle, joinLines(fileLines));
-      touched.push(handle);
+    const files: string[] = [];
+    try {
+      for (const [file, fileLines] of lines) {
+        if (fileLines.length === 0) continue;
+        files.push(file);
+        const handle = await this.handleFor(file, dirsToSync);
+        await writeAll(handle, joinLines(fileLines));
+        touched.push(handle);
+      }
+      // fdatasync covers the appended bytes and the new file size; directory fsyncs make new
+      // directory entries (new hour files, new day directories) durable too.
+      await Promise.all([...touched.map((h) => h.datasync()), ...[...dirsToSync].map(fsyncDir)]);
+    } catch (err) {
+      // A failed write (e.g. disk full) may have left part of a line: forget these files so the
+      // retry reopens them and cuts that partial line before appending again.
+      await this.forget(files);
+      throw err;
     }
-    // fdatasync covers the appended bytes and the new file size; directory fsyncs make new
-    // directory entries (new hour files, new day directories) durable too.
-    await Promise.all([...touched.map((h) => h.datasync()), ...[...dirsToSync].map(fsyncDir)]);
     await this.evictBeyondLimit();
+  }
+
+  private async forget(files: readonly string[]): Promise<void> {
+    for (const file of files) {
+      const open = this.open.get(file);
+      this.open.delete(file);
+      this.repaired.delete(file);
+      await open?.handle.close().catch(() => undefined);
+    }
+    this.knownDirs.clear();
   }
 
   private async handleFor(file: string, dirsToSync: Set<string>): Promise<FileHandle> {

@@ -59,6 +59,7 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
   const issues: EventIssue[] = [];
   const events: StoredEvent[] = [];
   const latest = now + options.maxFutureSeconds * 1000;
+  const nowIso = new Date(now).toISOString();
   items.forEach((item, index) => {
     const result = incomingEventSchema.safeParse(item);
     if (!result.success) {
@@ -84,9 +85,10 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
       return;
     }
     const { event_id, event_time, ...rest } = result.data;
-    let time = now;
+    let iso = nowIso;
     if (event_time !== undefined) {
-      time = Date.parse(event_time);
+      const time = Date.parse(event_time);
+      iso = new Date(time).toISOString();
       if (time > latest) {
         issues.push({
           path: formatPath(prefix(index), ["event_time"]),
@@ -95,7 +97,7 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
         return;
       }
     }
-    events.push({ ...rest, event_id: event_id ?? randomUUID(), event_time: new Date(time).toISOString() });
+    events.push({ ...rest, event_id: event_id ?? randomUUID(), event_time: iso });
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, events };
 }

@@ -2,12 +2,11 @@
  * The API key of a request: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
  * Returns null when neither header carries a key.
  */
-export function apiKeyFromHeaders(headers: Headers): string | null {
-  const authorization = headers.get("authorization");
+export function apiKeyFromHeaders(authorization: string | null | undefined, xApiKey: string | null | undefined): string | null {
   if (authorization) {
     const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match) return match[1]!;
   }
-  const header = headers.get("x-api-key")?.trim();
+  const header = xApiKey?.trim();
   return header ? header : null;
 }

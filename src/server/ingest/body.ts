@@ -1,22 +1,34 @@
+import type { IncomingMessage } from "node:http";
+
 export type BodyResult = { ok: true; text: string } | { ok: false; reason: "too_large" };
 
+/** application/json, with or without parameters (charset=utf-8) or a +json suffix type. */
+export function isJsonContentType(value: string | null | undefined): boolean {
+  if (!value) return false;
+  const semi = value.indexOf(";");
+  const type = (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase();
+  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
+}
+
+function declaredTooLarge(contentLength: string | null | undefined, maxBytes: number): boolean {
+  if (contentLength === null || contentLength === undefined) return false;
+  const length = Number(contentLength);
+  return Number.isFinite(length) && length > maxBytes;
+}
+
 /**
- * Reads a request body of at most `maxBytes`. A Content-Length over the limit is refused before
- * reading anything; a chunked body is read only until it passes the limit, then the stream is
+ * Reads a Web Request body of at most `maxBytes`. A Content-Length over the limit is refused
+ * before reading anything; otherwise the stream is read only until it passes the limit, then
  * cancelled, so an oversized upload is never buffered whole.
  */
-export async function readBodyLimited(request: Request, maxBytes: number): Promise<BodyResult> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null) {
-    const length = Number(declared);
-    if (Number.isFinite(length) && length > maxBytes) {
-      await request.body?.cancel().catch(() => undefined);
-      return { ok: false, reason: "too_large" };
-    }
-    // Node's HTTP parser delivers exactly Content-Length bytes, so this read is bounded.
-    if (Number.isFinite(length)) return { ok: true, text: await request.text() };
+export async function readRequestBody(request: Request, maxBytes: number): Promise<BodyResult> {
+  if (declaredTooLarge(request.headers.get("content-length"), maxBytes)) {
+    await request.body?.cancel().catch(() => undefined);
+    return { ok: false, reason: "too_large" };
   }
   if (!request.body) return { ok: true, text: "" };
+  // With a Content-Length, Node's HTTP parser delivers exactly that many bytes: a bounded read.
+  if (request.headers.get("content-length") !== null) return { ok: true, text: await request.text() };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -33,9 +45,35 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
   return { ok: true, text: Buffer.concat(chunks, total).toString("utf8") };
 }
 
-/** application/json, with or without parameters (charset=utf-8) or a +json suffix type. */
-export function isJsonContentType(value: string | null): boolean {
-  if (!value) return false;
-  const type = value.split(";", 1)[0]!.trim().toLowerCase();
-  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
+/** The same for a node:http request (the bare-server adapter). */
+export function readIncomingBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  if (declaredTooLarge(req.headers["content-length"], maxBytes)) {
+    req.resume();
+    return Promise.resolve({ ok: false, reason: "too_large" });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      total += chunk.length;
+      if (total > maxBytes) {
+        done = true;
+        chunks.length = 0;
+        resolve({ ok: false, reason: "too_large" });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (done) return;
+      done = true;
+      resolve({ ok: true, text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, total).toString("utf8") });
+    });
+    req.on("error", (err) => {
+      if (!done) reject(err);
+      done = true;
+    });
+  });
 }

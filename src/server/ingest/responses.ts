@@ -1,4 +1,7 @@
-/** JSON responses of the ingest API. Every error body is {"error": <code>, "message": <text>, ...}. */
+/**
+ * Ingest API answers as plain data, so the same handler serves the Next route and a bare
+ * node:http server. Every error body is {"error": <code>, "message": <text>, ...}.
+ */
 
 /** Browsers send events from other origins; keys travel in headers, never cookies, so "*" is safe. */
 export const CORS_HEADERS: Readonly<Record<string, string>> = {
@@ -9,11 +12,21 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
   "access-control-max-age": "86400",
 };
 
-export function json(status: number, body: unknown, headers?: Record<string, string>): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...CORS_HEADERS, ...headers },
-  });
+export interface IngestReply {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialized JSON, or "" for no body. */
+  body: string;
+}
+
+const JSON_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+  ...CORS_HEADERS,
+};
+
+export function json(status: number, body: unknown, headers?: Record<string, string>): IngestReply {
+  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
 export type IngestErrorCode =
@@ -26,14 +39,15 @@ export type IngestErrorCode =
   | "rate_limited"
   | "kafka_unavailable"
   | "service_unavailable"
-  | "internal_error";
+  | "method_not_allowed"
+  | "not_found";
 
 export function jsonError(
   status: number,
   error: IngestErrorCode,
   message: string,
   options: { retryAfterSeconds?: number; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
-): Response {
+): IngestReply {
   const headers: Record<string, string> = { ...options.headers };
   const body: Record<string, unknown> = { error, message, ...options.extra };
   if (options.retryAfterSeconds !== undefined) {
@@ -41,4 +55,13 @@ export function jsonError(
     body.retry_after_seconds = options.retryAfterSeconds;
   }
   return json(status, body, headers);
+}
+
+export function preflight(): IngestReply {
+  return { status: 204, headers: { ...CORS_HEADERS }, body: "" };
+}
+
+/** For the Next route handler. */
+export function toResponse(reply: IngestReply): Response {
+  return new Response(reply.body === "" ? null : reply.body, { status: reply.status, headers: reply.headers });
 }

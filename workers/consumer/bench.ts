@@ -6,7 +6,7 @@
  *   npx tsx workers/consumer/bench.ts [events=500000] [partitions=3]
  */
 import { randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { CompressionTypes } from "kafkajs";
 import {
@@ -63,9 +63,11 @@ async function main(): Promise<void> {
 
     const admin = t.kafka.admin();
     await admin.connect();
-    // CONSUMER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the worker.
-    const nodeArgs = process.env.CONSUMER_NODE_ARGS?.split(" ").filter(Boolean);
+    // The worker runs as `node --import tsx` (not the tsx CLI) so its pid is the worker's own and its
+    // CPU time can be read. CONSUMER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles it.
+    const nodeArgs = process.env.CONSUMER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
     const consumer = await startConsumerProcess({ ...t.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }, true, nodeArgs);
+    const cpu0 = await cpuSeconds(consumer.child.pid!);
     const c0 = performance.now();
     let committed = 0;
     while (committed < TOTAL) {
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       if (performance.now() - c0 > 300_000) throw new Error(`only ${committed} committed after 300 s`);
     }
     const consumeSec = (performance.now() - c0) / 1000;
+    const cpuUsed = (await cpuSeconds(consumer.child.pid!)) - cpu0;
     await stopConsumerProcess(consumer);
     await admin.disconnect();
     const lines = await readLogLines(t.logsDir, "events");
@@ -85,11 +88,21 @@ async function main(): Promise<void> {
       `consumer wrote + fsynced + committed ${TOTAL} events in ${consumeSec.toFixed(2)} s = ${Math.round(TOTAL / consumeSec)} events/s ` +
         `(${(bytes / consumeSec / 1e6).toFixed(1)} MB/s; ${lines.length} lines, ${ids.size} distinct ids, partitions ${PARTITIONS})`,
     );
-    void stat;
+    console.log(
+      `consumer CPU: ${cpuUsed.toFixed(2)} s for ${TOTAL} events = ${Math.round(TOTAL / cpuUsed)} events per CPU-second ` +
+        `(what one otherwise idle core sustains; load average now ${(await readFile("/proc/loadavg", "utf8")).split(" ")[0]})`,
+    );
   } finally {
     await producer.disconnect();
     await t.cleanup();
   }
+}
+
+/** user + system CPU seconds of a process (Linux /proc). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 main().catch((err: unknown) => {

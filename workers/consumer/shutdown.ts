@@ -7,6 +7,7 @@ export interface ShutdownOptions {
   /** Stops work and releases resources; the process exits 0 once it resolves. */
   cleanup: () => Promise<void>;
   exit?: (code: number) => void;
+  signals?: readonly NodeJS.Signals[];
 }
 
 /**
@@ -15,7 +16,7 @@ export interface ShutdownOptions {
  * function starts the same shutdown from code (with another exit code, e.g. after a crash).
  * A second signal while shutting down is logged and otherwise ignored (the timeout still applies).
  */
-export function installShutdown({ logger, timeoutMs, cleanup, exit = process.exit }: ShutdownOptions): (reason: string, exitCode?: number) => Promise<void> {
+export function installShutdown({ logger, timeoutMs, cleanup, exit = process.exit, signals = ["SIGTERM", "SIGINT"] }: ShutdownOptions): (reason: string, exitCode?: number) => Promise<void> {
   let shuttingDown = false;
   const shutdown = async (reason: string, exitCode = 0): Promise<void> => {
     if (shuttingDown) {
@@ -40,7 +41,7 @@ export function installShutdown({ logger, timeoutMs, cleanup, exit = process.exi
       clearTimeout(timer);
     }
   };
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  for (const signal of signals) {
     process.on(signal, () => void shutdown(signal));
   }
   return shutdown;

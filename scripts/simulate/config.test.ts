@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -36,6 +36,10 @@ describe("simulator config", () => {
   it("reports YAML syntax errors with the file name", () => {
     const file = path.join(os.tmpdir(), `pulse-consumer-sim-${process.pid}.yaml`);
     writeFileSync(file, "users: [1,\n");
-    expect(() => loadSimulatorConfig(file)).toThrow(/pulse-consumer-sim-.*\.yaml: /);
+    try {
+      expect(() => loadSimulatorConfig(file)).toThrow(/pulse-consumer-sim-.*\.yaml: /);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });

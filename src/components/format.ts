@@ -15,16 +15,15 @@ export function formatPercent(n: number | null): string {
   return n === null ? "–" : `${decimal.format(n)}%`;
 }
 
-/** 0 → "0s", 75.5 → "1m 16s", 3725 → "1h 2m 5s". */
+/** 0 → "0s", 60 → "1m", 75.5 → "1m 16s", 3725 → "1h 2m 5s". */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return "–";
   const total = Math.round(seconds);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
-  if (h > 0) return `${h}h ${m}m ${s}s`;
-  if (m > 0) return `${m}m ${s}s`;
-  return `${s}s`;
+  const parts = [h > 0 ? `${h}h` : "", h > 0 || m > 0 ? `${m}m` : "", s > 0 || (h === 0 && m === 0) ? `${s}s` : ""];
+  return parts.filter(Boolean).join(" ").replace(/ 0m$/, "");
 }
 
 /** "2026-01-05" → "Jan 5" (the date is a UTC calendar day, so it is formatted in UTC). */

@@ -212,7 +212,8 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
     : `curl -H "Authorization: Bearer ${secret}" "${origin}/api/analytics"`;
 
   return (
-    <Dialog open={open} onClose={close} static={false} aria-labelledby={titleId}>
+    // Headless UI's Dialog sets aria-labelledby itself (empty without its own DialogTitle), so name it here.
+    <Dialog open={open} onClose={close} static={false} aria-label={created ? "API key created" : "Create API key"}>
       <DialogPanel className="max-w-lg !bg-gray-900 ring-1 ring-gray-800">
         {!created ? (
           <form onSubmit={submit} className="space-y-5">
@@ -342,7 +343,7 @@ function RevokeKeyDialog({ apiKey, onClose }: { apiKey: ApiKeyRow | null; onClos
     },
   });
   return (
-    <Dialog open={apiKey !== null} onClose={onClose} role="alertdialog" aria-labelledby={titleId}>
+    <Dialog open={apiKey !== null} onClose={onClose} role="alertdialog" aria-label={`Revoke “${shown?.name ?? "key"}”?`}>
       <DialogPanel className="max-w-md !bg-gray-900 ring-1 ring-gray-800">
         <h2 id={titleId} className="text-lg font-semibold text-gray-50">
           Revoke “{shown?.name}”?

@@ -6,7 +6,12 @@ import { Skeleton } from "@/components/ui/states";
 const CARDS = [
   { key: "sessions", label: "Sessions", hint: "Sessions that started in the range", format: formatInteger },
   { key: "users", label: "Users", hint: "Distinct users of those sessions", format: formatInteger },
-  { key: "avg_duration_seconds", label: "Avg. session duration", hint: "Mean time from a session's first event to its end", format: formatDuration },
+  {
+    key: "avg_duration_seconds",
+    label: "Avg. session duration",
+    hint: "Mean time from a session's first event to its end",
+    format: formatDuration,
+  },
   { key: "page_views", label: "Page views", hint: "page_visited events in those sessions", format: formatInteger },
 ] as const;
 
@@ -26,6 +31,7 @@ export function SummaryCards({ summary, loading }: { summary?: Summary; loading:
               <p
                 data-testid={id}
                 aria-labelledby={`${id}-label`}
+                title={c.key === "avg_duration_seconds" ? `${summary[c.key]} seconds` : String(summary[c.key])}
                 className="mt-2 text-2xl font-semibold tabular-nums tracking-tight text-gray-50 sm:text-3xl"
               >
                 {c.format(summary[c.key])}

@@ -119,9 +119,9 @@ export type EnsureAdminResult =
  * survives restarts; set `reset: true` to overwrite it from the environment.
  */
 export async function ensureAdminFromEnv(
-  options: { reset?: boolean; prisma?: PrismaClient } = {},
+  options: { reset?: boolean; prisma?: PrismaClient; auth?: { admin_email?: string; admin_password?: string } } = {},
 ): Promise<EnsureAdminResult> {
-  const { admin_email: email, admin_password: password } = getConfig().auth;
+  const { admin_email: email, admin_password: password } = options.auth ?? getConfig().auth;
   const prisma = options.prisma ?? getPrisma();
   if (!email || !password) {
     const users = await prisma.user.count();

@@ -1,0 +1,58 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./stack";
+
+export { ADMIN_EMAIL, ADMIN_PASSWORD };
+
+export function baseUrl(): string {
+  const url = process.env.E2E_BASE_URL;
+  if (!url) throw new Error("E2E_BASE_URL is not set: run the specs through playwright.config.ts (global setup)");
+  return url;
+}
+
+export async function signIn(page: Page, password = ADMIN_PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl()}/signin`);
+  await page.getByLabel("Email").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function postEvents(request: APIRequestContext, key: string, events: object[]) {
+  return request.post(`${baseUrl()}/api/events`, {
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    data: events.length === 1 ? events[0] : { events },
+  });
+}
+
+async function readAllLogLines(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isFile() || !e.name.endsWith(".jsonl")) continue;
+    const file = path.join(e.parentPath, e.name);
+    if (!file.includes(`${path.sep}events${path.sep}`)) continue;
+    out.push(...(await readFile(file, "utf8")).split("\n").filter(Boolean));
+  }
+  return out;
+}
+
+/** Waits until the consumer has written every one of these event ids to the events log. */
+export async function waitForLogged(eventIds: string[], timeoutMs = 30_000): Promise<void> {
+  const dir = process.env.E2E_LOGS_DIR!;
+  await expect
+    .poll(
+      async () => {
+        const lines = await readAllLogLines(dir);
+        const seen = new Set(lines.map((l) => (JSON.parse(l) as { event_id: string }).event_id));
+        return eventIds.filter((id) => !seen.has(id)).length;
+      },
+      { timeout: timeoutMs, message: "events to reach the JSON Lines log" },
+    )
+    .toBe(0);
+}

@@ -4,16 +4,19 @@ import { verifyApiKey } from "@/core/db/apiKeys";
 import { logger } from "@/core/logging/logger";
 import { getServerAuthSession } from "@/server/auth";
 import { apiKeyFromHeaders } from "@/server/ingest/auth";
-import { json } from "@/server/ingest/responses";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const MAX_LIMIT = 10_000;
 
+function json(status: number, body: unknown, headers?: Record<string, string>): Response {
+  return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
 /** A read-scoped API key or a dashboard session. */
 async function authorize(request: Request): Promise<Response | null> {
-  const secret = apiKeyFromHeaders(request.headers);
+  const secret = apiKeyFromHeaders(request.headers.get("authorization"), request.headers.get("x-api-key"));
   if (secret) {
     const key = await verifyApiKey(secret);
     if (!key) return json(401, { error: "unauthorized", message: "unknown or revoked API key" });

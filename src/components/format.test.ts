@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatPercent, formatRelative } from "./format";
+import { formatDuration, formatElapsed, formatPercent, formatRelative } from "./format";
 
 describe("formatDuration", () => {
   it.each([
@@ -35,5 +35,13 @@ describe("formatRelative", () => {
     expect(formatRelative(new Date(now - 5 * 3_600_000), now)).toBe("5 h ago");
     expect(formatRelative(new Date(now - 86_400_000), now)).toBe("1 day ago");
     expect(formatRelative(null, now)).toBe("never");
+  });
+});
+
+describe("formatElapsed", () => {
+  it("keeps sub-second runs readable", () => {
+    expect(formatElapsed(240)).toBe("0.24 s");
+    expect(formatElapsed(3400)).toBe("3.4 s");
+    expect(formatElapsed(75_000)).toBe("1m 15s");
   });
 });

@@ -26,6 +26,13 @@ export function formatDuration(seconds: number | null): string {
   return parts.filter(Boolean).join(" ").replace(/ 0m$/, "");
 }
 
+/** A measured run time: 240 → "0.24 s", 3400 → "3.4 s", 75000 → "1m 15s". */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatDuration(ms / 1000);
+}
+
 /** "2026-01-05" → "Jan 5" (the date is a UTC calendar day, so it is formatted in UTC). */
 export function formatDay(isoDate: string): string {
   const d = new Date(`${isoDate}T00:00:00Z`);

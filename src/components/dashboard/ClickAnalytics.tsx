@@ -5,7 +5,7 @@ import { EmptyState, Skeleton } from "@/components/ui/states";
 
 const TABLE_ROWS = 25;
 
-const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400";
+const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400 dark:text-gray-400";
 const td = "px-2 py-2 tabular-nums";
 
 export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; loading: boolean }) {

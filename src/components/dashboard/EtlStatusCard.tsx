@@ -2,7 +2,7 @@
 
 import { Card, ProgressBar } from "@tremor/react";
 import { useEffect, useState } from "react";
-import { formatDateTime, formatDuration, formatInteger, formatRelative } from "@/components/format";
+import { formatDateTime, formatDuration, formatElapsed, formatInteger, formatRelative } from "@/components/format";
 import { PlayIcon } from "@/components/ui/icons";
 import { Skeleton } from "@/components/ui/states";
 import { api, type RouterOutputs } from "@/trpc/react";
@@ -111,7 +111,7 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
         ? { tone: "info", text: `No pass was run: ${result.reason}` }
         : {
             tone: "ok",
-            text: `ETL pass finished in ${formatDuration(result.durationMs / 1000)}: ${formatInteger(result.eventsRead)} new events read, ${formatInteger(result.daysRecomputed)} days recomputed, ${formatInteger(result.rowsWritten)} rows written.`,
+            text: `ETL pass finished in ${formatElapsed(result.durationMs)}: ${formatInteger(result.eventsRead)} new events read, ${formatInteger(result.daysRecomputed)} days recomputed, ${formatInteger(result.rowsWritten)} rows written.`,
           };
   } else if (jobState === "failed") runMessage = { tone: "error", text: `The ETL pass failed: ${job.data?.error ?? "see the ETL worker's log"}` };
   else if (s?.running && !jobId) progress = { percent: 50, text: "An ETL pass is running (started by the schedule or npm run etl)…" };

@@ -14,7 +14,7 @@ function shortPath(path: string): string {
   return p.length > 20 ? `${p.slice(0, 19)}…` : p;
 }
 
-const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400";
+const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400 dark:text-gray-400";
 const td = "px-2 py-2 tabular-nums";
 
 export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; loading: boolean }) {

@@ -1,0 +1,234 @@
+/**
+ * npm run bench:dashboard [-- --events 1000000 --days 90 --requests 200 --concurrency 10 --keep]
+ *
+ * Loads N events' worth of aggregates (default 1,000,000 events of realistic sessions over 90 days,
+ * generated as JSON Lines and run through the real ETL pass) into a database of its own, starts the
+ * web app (`next start`) on it, signs in as a dashboard user, and measures for the last 7 and the
+ * last 90 days:
+ *   - the dashboard's main tRPC query, analytics.report (what the dashboard page loads and refreshes);
+ *   - GET /api/analytics with a read-scoped API key (SPEC §5, all rows as the API returns them).
+ * Prints p50/p95/p99 latency of sequential requests, then p50/p95 and requests/s with N concurrent ones.
+ * Aim: p95 under 100 ms for 90 days.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import superjson from "superjson";
+import { startApp } from "../test/support/app";
+import { datasetEvents, LogWriter } from "../test/support/dataset";
+import { createTestDatabase } from "../test/support/db";
+
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "1000000" },
+    days: { type: "string", default: "90" },
+    requests: { type: "string", default: "200" },
+    concurrency: { type: "string", default: "10" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const EVENTS = Number(values.events);
+const DAYS = Number(values.days);
+const REQUESTS = Number(values.requests);
+const CONCURRENCY = Number(values.concurrency);
+const ROOT = path.resolve(import.meta.dirname, "..");
+const DAY_MS = 86_400_000;
+const ADMIN = { email: "bench@pulse.local", password: `bench-${randomBytes(8).toString("hex")}` };
+
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** BENCH_PORT, or the first free port of BENCH_PORT_RANGE (e.g. 3330-3399), or any free port. */
+async function pickPort(): Promise<number | undefined> {
+  if (process.env.BENCH_PORT) return Number(process.env.BENCH_PORT);
+  const m = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORT_RANGE ?? "");
+  if (!m) return undefined;
+  for (let port = Number(m[1]); port <= Number(m[2]); port++) if (await portFree(port)) return port;
+  throw new Error(`no free port in BENCH_PORT_RANGE=${process.env.BENCH_PORT_RANGE}`);
+}
+
+function cookiesOf(res: Response): string[] {
+  return res.headers.getSetCookie().map((c) => c.split(";")[0]!);
+}
+
+/** Signs in through the real NextAuth credentials flow and returns the session cookie. */
+async function signIn(url: string): Promise<string> {
+  const csrf = await fetch(`${url}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const res = await fetch(`${url}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookiesOf(csrf).join("; ") },
+    body: new URLSearchParams({ csrfToken, email: ADMIN.email, password: ADMIN.password, json: "true", callbackUrl: url }),
+  });
+  const session = cookiesOf(res).find((c) => c.startsWith("next-auth.session-token="));
+  if (!session) throw new Error(`sign-in failed: HTTP ${res.status} ${await res.text()}`);
+  return session;
+}
+
+interface Stats {
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  rps?: number;
+}
+
+function stats(samples: number[], wallMs?: number): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return {
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+    rps: wallMs ? (samples.length / wallMs) * 1000 : undefined,
+  };
+}
+
+async function timed(fetcher: () => Promise<Response>): Promise<{ ms: number; body: unknown }> {
+  const t = performance.now();
+  const res = await fetcher();
+  const text = await res.text();
+  const ms = performance.now() - t;
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return { ms, body: JSON.parse(text) };
+}
+
+async function sequential(fetcher: () => Promise<Response>, n: number): Promise<Stats> {
+  for (let i = 0; i < 10; i++) await timed(fetcher); // warm-up: JIT, connection pools, PostgreSQL caches
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push((await timed(fetcher)).ms);
+  return stats(samples);
+}
+
+async function concurrent(fetcher: () => Promise<Response>, n: number, concurrency: number): Promise<Stats> {
+  const samples: number[] = [];
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < n) samples.push((await timed(fetcher)).ms);
+    }),
+  );
+  return stats(samples, performance.now() - t);
+}
+
+const logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-bench-dash-"));
+const db = await createTestDatabase("bench_dash");
+let stopApp: (() => Promise<void>) | undefined;
+try {
+  // 1. Events → JSON Lines → one real ETL pass into the bench database.
+  const end = Date.now() - 2 * 3_600_000;
+  let t = performance.now();
+  const writer = new LogWriter(logsDir);
+  for (const event of datasetEvents({ events: EVENTS, days: DAYS, endMs: end, seed: 7, duplicateRate: 0.005, clickWithoutPageRate: 0.05 })) {
+    writer.add(event);
+  }
+  writer.flush();
+  console.log(`generated ${writer.events.toLocaleString()} events over ${DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  t = performance.now();
+  const pass = JSON.parse(
+    execFileSync(path.join(ROOT, "node_modules/.bin/tsx"), ["bench/etl-child.ts", "pass", logsDir], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: db.url, LOGS_DIR: logsDir, LOG_LEVEL: "warn" },
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .at(-1)!,
+  ) as { eventsRead: number; sessions: number; rows: number };
+  console.log(`ETL pass: ${pass.eventsRead.toLocaleString()} events, ${pass.sessions.toLocaleString()} sessions, ${pass.rows.toLocaleString()} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const counts = (
+    await client.query(`SELECT
+      (SELECT count(*) FROM session_facts) AS session_facts, (SELECT count(*) FROM page_visit_facts) AS page_visit_facts,
+      (SELECT count(*) FROM click_facts) AS click_facts, (SELECT count(*) FROM session_metrics) AS session_metrics,
+      (SELECT count(*) FROM page_engagement) AS page_engagement, (SELECT count(*) FROM click_through_rates) AS click_through_rates`)
+  ).rows[0] as Record<string, string>;
+  await client.end();
+  console.log(`rows: ${Object.entries(counts).map(([k, v]) => `${k} ${Number(v).toLocaleString()}`).join(", ")}`);
+
+  // 2. A dashboard user and a read key in the bench database (this process's config points there from now on).
+  process.env.DATABASE_URL = db.url;
+  const { upsertUserWithPassword } = await import("../src/core/db/users");
+  const { createApiKey } = await import("../src/core/db/apiKeys");
+  const { getPrisma } = await import("../src/core/db/client");
+  await upsertUserWithPassword(ADMIN.email, ADMIN.password);
+  const { secret: readKey } = await createApiKey({ name: "bench:dashboard", scopes: ["read"] });
+  await getPrisma().$disconnect();
+
+  // 3. The app on that database.
+  t = performance.now();
+  const app = await startApp({
+    name: "bench-dashboard",
+    port: await pickPort(),
+    distDir: process.env.NEXT_DIST_DIR ?? ".next-bench",
+    env: { DATABASE_URL: db.url, AUTH_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn" },
+    readyTimeoutMs: 120_000,
+  });
+  stopApp = () => app.stop();
+  console.log(`app ready on ${app.url} (${((performance.now() - t) / 1000).toFixed(1)} s incl. build if needed)`);
+  const cookie = await signIn(app.url);
+
+  const today = Date.now();
+  const ranges = [
+    { label: "7 days", from: isoDate(today - 6 * DAY_MS), to: isoDate(today) },
+    { label: "90 days", from: isoDate(today - 89 * DAY_MS), to: isoDate(today) },
+  ];
+  const trpc = (r: { from: string; to: string }) => () =>
+    fetch(`${app.url}/api/trpc/analytics.report?input=${encodeURIComponent(JSON.stringify(superjson.serialize({ from: r.from, to: r.to })))}`, {
+      headers: { cookie },
+    });
+  const rest = (r: { from: string; to: string }) => () =>
+    fetch(`${app.url}/api/analytics?from=${r.from}&to=${r.to}`, { headers: { authorization: `Bearer ${readKey}` } });
+
+  // Same numbers from both (the router is thin over the same data layer).
+  for (const r of ranges) {
+    const a = (await timed(trpc(r))).body as { result: { data: { json: { summary: unknown } } } };
+    const b = (await timed(rest(r))).body as { summary: unknown };
+    if (JSON.stringify(a.result.data.json.summary) !== JSON.stringify(b.summary)) {
+      throw new Error(`tRPC and REST disagree for ${r.label}: ${JSON.stringify(a.result.data.json.summary)} vs ${JSON.stringify(b.summary)}`);
+    }
+    console.log(`${r.label.padEnd(8)} summary ${JSON.stringify(b.summary)}`);
+  }
+
+  const fmt = (n: number) => n.toFixed(1).padStart(7);
+  console.log(`\n${REQUESTS} sequential requests each (after 10 warm-up), then ${REQUESTS} with ${CONCURRENCY} concurrent; milliseconds`);
+  console.log("query                                   range     p50     p95     p99    mean | conc p50  conc p95    req/s");
+  for (const r of ranges) {
+    for (const [name, fetcher] of [
+      ["tRPC analytics.report (dashboard)", trpc(r)],
+      ["GET /api/analytics (read key)", rest(r)],
+    ] as const) {
+      const s = await sequential(fetcher, REQUESTS);
+      const c = await concurrent(fetcher, REQUESTS, CONCURRENCY);
+      console.log(
+        `${name.padEnd(39)} ${r.label.padEnd(7)} ${fmt(s.p50)} ${fmt(s.p95)} ${fmt(s.p99)} ${fmt(s.mean)} | ${fmt(c.p50)}   ${fmt(c.p95)} ${c.rps!.toFixed(0).padStart(8)}`,
+      );
+    }
+  }
+  console.log("\naim: p95 under 100 ms for 90 days (sequential)");
+} finally {
+  await stopApp?.();
+  if (!values.keep) {
+    await db.drop();
+    await rm(logsDir, { recursive: true, force: true });
+  } else {
+    console.log(`kept database ${db.name} and logs ${logsDir}`);
+  }
+}

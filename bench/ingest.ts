@@ -8,6 +8,9 @@
  * (DATABASE_URL, REDIS_URL, KAFKA_BROKERS ...). The app is built if needed (see test/support/app.ts:
  * NEXT_DIST_DIR, TEST_APP_DIR, TEST_PORT_RANGE).
  *
+ * It also runs the same handler on bare node:http (bench/ingest-node-server.ts, BENCH_NODE_SERVER=0
+ * to skip), which shows how much of the cost is Next's router rather than the ingest path.
+ *
  * Knobs: BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS (single events, default 50),
  * BENCH_BATCH_CONNECTIONS (batches, default 10), BENCH_BATCH_SIZE (default 100), BENCH_KEEP=1.
  */
@@ -124,6 +127,19 @@ async function startBareServer(port: number): Promise<ChildProcess> {
   return child;
 }
 
+async function startNodeServer(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(REPO_ROOT, "bench/ingest-node-server.ts")], {
+    cwd: REPO_ROOT,
+    env: { ...env, PORT: String(port), NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once("data", () => resolve());
+    child.once("exit", (c) => reject(new Error(`bench/ingest-node-server.ts exited with ${c}`)));
+  });
+  return child;
+}
+
 function startConsumer(env: NodeJS.ProcessEnv): ChildProcess | null {
   const main = path.join(REPO_ROOT, "workers/consumer/main.ts");
   if (!existsSync(main)) return null;
@@ -158,6 +174,7 @@ async function main(): Promise<void> {
   let app: RunningApp | null = null;
   let consumer: ChildProcess | null = null;
   let bare: ChildProcess | null = null;
+  let nodeServer: ChildProcess | null = null;
   let keyId: string | null = null;
 
   try {
@@ -225,6 +242,30 @@ async function main(): Promise<void> {
     });
     results.push(batch);
 
+    // The same handler without Next's router in front (what a custom server would give).
+    if (process.env.BENCH_NODE_SERVER !== "0") {
+      const port = await freePort();
+      nodeServer = await startNodeServer(port, { ...process.env, ...env });
+      const nodeUrl = `http://127.0.0.1:${port}/api/events`;
+      await cannon("warm-up", nodeUrl, { connections: CONNECTIONS, duration: 2, bodies: singles, headers, eventsPerRequest: 1 });
+      say(`same handler on bare node:http: single events, ${CONNECTIONS} connections, ${DURATION} s ...`);
+      results.push(
+        await cannon("node:http + same handler, 1 event", nodeUrl, { connections: CONNECTIONS, duration: DURATION, bodies: singles, headers, eventsPerRequest: 1 }),
+      );
+      say(`same handler on bare node:http: batches of ${BATCH_SIZE} ...`);
+      results.push(
+        await cannon(`node:http + same handler, batch ${BATCH_SIZE}`, nodeUrl, {
+          connections: BATCH_CONNECTIONS,
+          duration: DURATION,
+          bodies: batches,
+          headers,
+          eventsPerRequest: BATCH_SIZE,
+        }),
+      );
+      await stopChild(nodeServer);
+      nodeServer = null;
+    }
+
     const health = (await (await fetch(`${app.url}/api/health`)).json()) as { consumer_lag?: { lag?: number } };
 
     console.log("");
@@ -256,6 +297,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopChild(bare);
+    await stopChild(nodeServer);
     await app?.stop();
     await stopChild(consumer);
     if (keyId) await getPrisma().apiKey.delete({ where: { id: keyId } }).catch(() => undefined);

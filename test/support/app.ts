@@ -19,9 +19,9 @@
  * A lock directory keeps concurrent test processes from building the same dir at once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash } from "node:crypto";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { buildNextApp } from "../../scripts/lib/nextBuild";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -53,90 +53,10 @@ export interface RunningApp {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-const FINGERPRINT_FILE = ".pulse-build-fingerprint";
-const FINGERPRINT_PATHS = ["src", "public"];
-const FINGERPRINT_FILES = [
-  "next.config.mjs",
-  "package.json",
-  "package-lock.json",
-  "tailwind.config.ts",
-  "postcss.config.mjs",
-  "tsconfig.json",
-];
-const SKIP_DIRS = new Set(["node_modules", "generated"]);
-
 function resolveDirs(options: Pick<AppOptions, "appDir" | "distDir">): { appDir: string; distDir: string } {
   const appDir = path.resolve(options.appDir ?? process.env.TEST_APP_DIR ?? REPO_ROOT);
   const distDir = options.distDir ?? process.env.NEXT_DIST_DIR ?? ".next-test";
   return { appDir, distDir };
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name)) out.push(...(await listFiles(full)));
-    } else if (entry.isFile() && !/\.test\.tsx?$/.test(entry.name)) {
-      out.push(full);
-    }
-  }
-  return out;
-}
-
-/** Content hash of everything that goes into the build (tests excluded). */
-export async function sourceFingerprint(appDir: string): Promise<string> {
-  const files = [
-    ...(await Promise.all(FINGERPRINT_PATHS.map((p) => listFiles(path.join(appDir, p))))).flat(),
-    ...FINGERPRINT_FILES.map((f) => path.join(appDir, f)).filter((f) => existsSync(f)),
-  ].sort();
-  const hash = createHash("sha256");
-  for (const file of files) {
-    hash.update(path.relative(appDir, file));
-    hash.update("\0");
-    hash.update(await readFile(file));
-    hash.update("\0");
-  }
-  return hash.digest("hex");
-}
-
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      // A lock older than 10 minutes belongs to a build that died.
-      const age = Date.now() - (await stat(lockDir).then((s) => s.mtimeMs).catch(() => Date.now()));
-      if (age > 10 * 60_000) await rm(lockDir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockDir, { recursive: true, force: true });
-  }
-}
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
-  });
 }
 
 /**
@@ -145,32 +65,14 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
  */
 export async function buildApp(options: Pick<AppOptions, "appDir" | "distDir"> = {}): Promise<boolean> {
   const { appDir, distDir } = resolveDirs(options);
-  const distPath = path.resolve(appDir, distDir);
-  const hasBuild = () => existsSync(path.join(distPath, "BUILD_ID"));
   if (process.env.TEST_APP_SKIP_BUILD === "1") {
-    if (!hasBuild()) throw new Error(`TEST_APP_SKIP_BUILD=1 but there is no build in ${distPath}`);
+    if (!existsSync(path.join(path.resolve(appDir, distDir), "BUILD_ID"))) throw new Error(`TEST_APP_SKIP_BUILD=1 but there is no build in ${distDir}`);
     return false;
   }
-  return withLock(`${distPath}.lock`, async () => {
-    const fingerprint = await sourceFingerprint(appDir);
-    const stampFile = path.join(distPath, FINGERPRINT_FILE);
-    const previous = existsSync(stampFile) ? readFileSync(stampFile, "utf8").trim() : null;
-    if (process.env.TEST_APP_FORCE_BUILD !== "1" && hasBuild() && previous === fingerprint) return false;
-    const started = Date.now();
-    const { code, output } = await run(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "build"], appDir, {
-      ...process.env,
-      NEXT_DIST_DIR: distDir,
-      NEXT_TELEMETRY_DISABLED: "1",
-      NODE_ENV: "production",
-    });
-    if (code !== 0) {
-      const errors = output.split("\n").filter((l) => /error|failed/i.test(l)).slice(0, 30).join("\n");
-      throw new Error(`next build failed (exit ${code}) in ${appDir} -> ${distDir}:\n${errors}\n---- tail ----\n${output.slice(-3000)}`);
-    }
-    await writeFile(stampFile, `${fingerprint}\n`);
-    process.stderr.write(`[test/support/app] built ${appDir} into ${distDir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    return true;
-  });
+  const started = Date.now();
+  const built = await buildNextApp({ appDir, distDir, force: process.env.TEST_APP_FORCE_BUILD === "1" });
+  if (built) process.stderr.write(`[test/support/app] built ${appDir} into ${distDir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return built;
 }
 
 function portFree(port: number): Promise<boolean> {

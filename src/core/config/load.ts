@@ -63,10 +63,11 @@ function envTargets(env: NodeJS.ProcessEnv): Array<[string, string, string]> {
  * validates everything; a bad value throws a ConfigError naming the setting and its source.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const file = path.resolve(env.PULSE_CONFIG ?? "global_config.yaml");
+  // Read at run time from the working directory; the bundler must not trace it as a source file.
+  const file = path.resolve(/* turbopackIgnore: true */ process.cwd(), env.PULSE_CONFIG ?? "global_config.yaml");
   let tree: Tree;
   try {
-    tree = (parseYaml(readFileSync(file, "utf8")) ?? {}) as Tree;
+    tree = (parseYaml(readFileSync(/* turbopackIgnore: true */ file, "utf8")) ?? {}) as Tree;
   } catch (err) {
     throw new ConfigError([`${file}: ${(err as Error).message}`]);
   }

@@ -73,7 +73,8 @@ function supervise(specs: ChildSpec[], env: NodeJS.ProcessEnv, onGiveUp: (why: s
   let stopping = false;
 
   const launch = (spec: ChildSpec): void => {
-    const child = spawn(spec.command, spec.args, { cwd: ROOT, env: { ...env, PULSE_SERVICE: spec.name }, stdio: ["ignore", "pipe", "pipe"] });
+    // Own process group, so a forced stop reaches tsx's child node process too.
+    const child = spawn(spec.command, spec.args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     children.set(spec.name, child);
     let pending = "";
     const onData = (data: Buffer): void => {
@@ -105,7 +106,7 @@ function supervise(specs: ChildSpec[], env: NodeJS.ProcessEnv, onGiveUp: (why: s
         [...children.values()].map(
           (child) =>
             new Promise<void>((resolve) => {
-              const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+              const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 20_000);
               child.once("exit", () => {
                 clearTimeout(timer);
                 resolve();

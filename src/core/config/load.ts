@@ -3,6 +3,8 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configSchema, type AppConfig } from "./schema";
 
+const SECTIONS = new Set(Object.keys(configSchema.shape));
+
 /** Well-known environment names, beside the generic PULSE_<SECTION>_<KEY>. */
 const ENV_ALIASES: Record<string, string> = {
   APP_URL: "app.base_url",
@@ -52,8 +54,9 @@ function envTargets(env: NodeJS.ProcessEnv): Array<[string, string, string]> {
     if (value === undefined) continue;
     const alias = ENV_ALIASES[name];
     if (alias) out.push([name, alias, value]);
+    // Only names of real sections, so e.g. PULSE_API_KEY (the simulator's key) is not a setting.
     const m = /^PULSE_([A-Z]+)_([A-Z0-9_]+)$/.exec(name);
-    if (m && m[1] !== "CONFIG") out.push([name, `${m[1]!.toLowerCase()}.${m[2]!.toLowerCase()}`, value]);
+    if (m && SECTIONS.has(m[1]!.toLowerCase())) out.push([name, `${m[1]!.toLowerCase()}.${m[2]!.toLowerCase()}`, value]);
   }
   return out;
 }

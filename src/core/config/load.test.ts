@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from "./load";
 
 const repoConfig = path.resolve(import.meta.dirname, "../../../global_config.yaml");
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
+function problemsOf(env: Record<string, string>): string[] {
   try {
     loadConfig({ PULSE_CONFIG: repoConfig, ...env });
   } catch (err) {

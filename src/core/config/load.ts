@@ -48,7 +48,7 @@ function setPath(tree: Tree, dotted: string, raw: string): void {
   sec[key] = coerce(raw, sec[key]);
 }
 
-function envTargets(env: NodeJS.ProcessEnv): Array<[string, string, string]> {
+function envTargets(env: Readonly<Record<string, string | undefined>>): Array<[string, string, string]> {
   const out: Array<[string, string, string]> = [];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
@@ -65,7 +65,7 @@ function envTargets(env: NodeJS.ProcessEnv): Array<[string, string, string]> {
  * Reads global_config.yaml (or PULSE_CONFIG), applies environment overrides and
  * validates everything; a bad value throws a ConfigError naming the setting and its source.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
   // Read at run time from the working directory; the bundler must not trace it as a source file.
   const file = path.resolve(/* turbopackIgnore: true */ process.cwd(), env.PULSE_CONFIG ?? "global_config.yaml");
   let tree: Tree;

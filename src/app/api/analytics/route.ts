@@ -14,6 +14,16 @@ function json(status: number, body: unknown, headers?: Record<string, string>): 
   return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
+/** The dashboard session, if any; without a configured auth secret nobody can have one. */
+async function currentSession(): Promise<unknown> {
+  try {
+    return await getServerAuthSession();
+  } catch (err) {
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, "no dashboard session check possible");
+    return null;
+  }
+}
+
 /** A read-scoped API key or a dashboard session. */
 async function authorize(request: Request): Promise<Response | null> {
   const secret = apiKeyFromHeaders(request.headers.get("authorization"), request.headers.get("x-api-key"));
@@ -25,7 +35,7 @@ async function authorize(request: Request): Promise<Response | null> {
     }
     return null;
   }
-  if (await getServerAuthSession()) return null;
+  if (await currentSession()) return null;
   return json(401, {
     error: "unauthorized",
     message: "send an API key with the read scope (Authorization: Bearer <key> or X-API-Key) or sign in",

@@ -12,7 +12,7 @@
  * to skip), which shows how much of the cost is Next's router rather than the ingest path.
  *
  * Knobs: BENCH_DURATION (seconds per run, default 10), BENCH_CONNECTIONS (single events, default 50),
- * BENCH_BATCH_CONNECTIONS (batches, default 10), BENCH_BATCH_SIZE (default 100), BENCH_KEEP=1.
+ * BENCH_BATCH_CONNECTIONS (batches, default 20), BENCH_BATCH_SIZE (default 100), BENCH_KEEP=1.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -30,7 +30,7 @@ import { freePort, REPO_ROOT, startApp, type RunningApp } from "../test/support/
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 10);
+const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 20);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 100);
 const KEEP = process.env.BENCH_KEEP === "1";
 

@@ -6,65 +6,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { ConfigError, loadConfig, type AppConfig } from "../../src/core/config";
-import { ensureAdminFromEnv, upsertUserWithPassword } from "../../src/core/db/users";
-import { getPrisma } from "../../src/core/db/client";
-import { ensureTopics } from "../../src/core/kafka/topics";
-import { buildNextApp } from "../lib/nextBuild";
-import { checkRedis, ensureKafka, ensurePostgres, migrateDatabase, ROOT, ServiceError, stopLocalKafka } from "../lib/services";
+import { ROOT, stopLocalKafka } from "../lib/services";
 import { formatLine } from "./logs";
-import { authSecret, GENERATED_ADMIN_EMAIL, generatedAdminPassword } from "./secrets";
-
-const step = (text: string): void => console.log(`• ${text}`);
-const ok = (text: string): void => console.log(`  ✓ ${text}`);
+import { ConfigError, ServiceError, setUp } from "./setup";
 
 interface ChildSpec {
   name: string;
   command: string;
   args: string[];
-}
-
-async function setUp(): Promise<{ config: AppConfig; env: NodeJS.ProcessEnv; startedKafka: boolean; adminNote: string }> {
-  // Secrets first, so the configuration below sees them.
-  process.env.AUTH_SECRET ??= process.env.NEXTAUTH_SECRET ?? authSecret();
-  step("Configuration (global_config.yaml + environment)");
-  const config = loadConfig();
-  ok(`valid; logs in ${path.resolve(config.logs.dir)}, ETL every ${config.cron.etl_interval_seconds} s`);
-
-  step("PostgreSQL");
-  const { created } = await ensurePostgres(config.postgres.url);
-  ok(`${created ? "database created; " : ""}${await migrateDatabase(config.postgres.url)}`);
-
-  step("Redis");
-  await checkRedis(config.redis.url);
-  ok("reachable");
-
-  step(config.kafka.brokers.length > 0 ? "Kafka (KAFKA_BROKERS)" : "Kafka (local single-node broker)");
-  const kafka = await ensureKafka(config);
-  const topics = await ensureTopics({ config });
-  ok(`${kafka.brokers.join(",")}${kafka.startedLocal ? " started" : " reachable"}; topics ${[...topics.created, ...topics.existing].join(", ")}`);
-
-  step("Admin user");
-  let adminNote: string;
-  if (!config.auth.admin_email && (await getPrisma().user.count()) === 0) {
-    // First start without ADMIN_EMAIL/ADMIN_PASSWORD: make an admin rather than lock everyone out.
-    const { password, file } = generatedAdminPassword();
-    await upsertUserWithPassword(GENERATED_ADMIN_EMAIL, password);
-    adminNote = `sign in as ${GENERATED_ADMIN_EMAIL} with password ${password} (saved in ${file}; change it with npm run admin:password)`;
-  } else {
-    const admin = await ensureAdminFromEnv();
-    adminNote = admin.status === "skipped" ? "sign in with your existing account" : `sign in as ${admin.email}`;
-  }
-  ok(adminNote);
-  await getPrisma().$disconnect();
-
-  step("Web app build");
-  const started = Date.now();
-  const built = await buildNextApp({ appDir: ROOT, distDir: ".next" });
-  ok(built ? `built in ${((Date.now() - started) / 1000).toFixed(0)} s` : "up to date");
-
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next" };
-  return { config, env, startedKafka: kafka.startedLocal, adminNote };
 }
 
 function supervise(specs: ChildSpec[], env: NodeJS.ProcessEnv, onGiveUp: (why: string) => void): { stop: () => Promise<void> } {
@@ -120,7 +69,7 @@ function supervise(specs: ChildSpec[], env: NodeJS.ProcessEnv, onGiveUp: (why: s
 }
 
 async function main(): Promise<void> {
-  const { config, env, startedKafka, adminNote } = await setUp();
+  const { config, env, startedKafka, adminNote } = await setUp({ build: true });
   const port = process.env.PORT ?? (new URL(config.app.base_url).port || "3000");
   const tsx = path.join(ROOT, "node_modules/.bin/tsx");
   const specs: ChildSpec[] = [

@@ -1,0 +1,12 @@
+# One image for the web app, the consumer and the ETL worker (docker-compose.yml picks the command).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# npm 11 skips install scripts, so generate the Prisma client and build explicitly.
+RUN npx prisma generate && NODE_ENV=production npx next build
+ENV NODE_ENV=production
+EXPOSE 3000
+CMD ["npx", "next", "start", "-p", "3000"]

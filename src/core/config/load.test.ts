@@ -32,7 +32,9 @@ describe("loadConfig", () => {
       ETL_INTERVAL_SECONDS: "60",
       PULSE_INGEST_RATE_LIMIT_PER_MINUTE: "100",
       PULSE_API_KEY: "pk_not_a_setting",
+      ADMIN_EMAIL: "",
     });
+    expect(config.auth.admin_email).toBeUndefined();
     expect(config.kafka.brokers).toEqual(["k1:9092", "k2:9093"]);
     expect(config.cron.etl_interval_seconds).toBe(60);
     expect(config.ingest.rate_limit_per_minute).toBe(100);

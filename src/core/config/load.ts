@@ -51,7 +51,8 @@ function setPath(tree: Tree, dotted: string, raw: string): void {
 function envTargets(env: Readonly<Record<string, string | undefined>>): Array<[string, string, string]> {
   const out: Array<[string, string, string]> = [];
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) continue;
+    // An empty variable (e.g. `ADMIN_EMAIL=` from a compose file) means "not set".
+    if (value === undefined || value === "") continue;
     const alias = ENV_ALIASES[name];
     if (alias) out.push([name, alias, value]);
     // Only names of real sections, so e.g. PULSE_API_KEY (the simulator's key) is not a setting.

@@ -17,6 +17,8 @@ export interface EtlPassOptions {
   db: pg.ClientBase;
   logsDir: string;
   trigger: EtlTrigger;
+  /** Recompute everything from all logs, replacing every derived table in the same transaction. */
+  rebuild?: boolean;
   onProgress?: (stage: EtlStage, detail: Record<string, number>) => void | Promise<void>;
 }
 
@@ -49,7 +51,7 @@ interface FileState extends HourFile {
  * 4. write facts, daily rows and the new file cursors in ONE transaction, so a crash leaves
  *    the previous numbers and cursors in place and the next pass does the work again.
  */
-export async function runEtlPass({ prisma, db, logsDir, trigger, onProgress }: EtlPassOptions): Promise<EtlPassResult> {
+export async function runEtlPass({ prisma, db, logsDir, trigger, rebuild = false, onProgress }: EtlPassOptions): Promise<EtlPassResult> {
   const started = Date.now();
   // A run left "running" by a killed process never finished; say so, now that we hold the lock.
   await prisma.etlRun.updateMany({
@@ -58,7 +60,7 @@ export async function runEtlPass({ prisma, db, logsDir, trigger, onProgress }: E
   });
   const run = await prisma.etlRun.create({ data: { trigger } });
   try {
-    const result = await computeAndWrite(prisma, db, logsDir, run.id, onProgress);
+    const result = await computeAndWrite(prisma, db, logsDir, run.id, rebuild, onProgress);
     return { ...result, runId: run.id, durationMs: Date.now() - started };
   } catch (err) {
     await prisma.etlRun.update({
@@ -69,8 +71,8 @@ export async function runEtlPass({ prisma, db, logsDir, trigger, onProgress }: E
   }
 }
 
-async function fileStates(prisma: PrismaClient, logsDir: string): Promise<FileState[]> {
-  const [files, cursors] = await Promise.all([listEventHourFiles(logsDir), prisma.etlFileCursor.findMany()]);
+async function fileStates(prisma: PrismaClient, logsDir: string, rebuild: boolean): Promise<FileState[]> {
+  const [files, cursors] = await Promise.all([listEventHourFiles(logsDir), rebuild ? [] : prisma.etlFileCursor.findMany()]);
   const done = new Map(cursors.map((c) => [c.path, Number(c.bytes)]));
   return Promise.all(
     files.map(async (file) => ({
@@ -86,6 +88,7 @@ async function computeAndWrite(
   db: pg.ClientBase,
   logsDir: string,
   runId: number,
+  rebuild: boolean,
   onProgress: EtlPassOptions["onProgress"],
 ): Promise<Omit<EtlPassResult, "runId" | "durationMs">> {
   let mark = Date.now();
@@ -95,7 +98,7 @@ async function computeAndWrite(
     mark = now;
     return ms;
   };
-  const files = await fileStates(prisma, logsDir);
+  const files = await fileStates(prisma, logsDir, rebuild);
 
   // Scan: which sessions have new events, and the last hour file each appears in, so that
   // a session can be summarized (and its events freed) as soon as that file has been read.
@@ -120,7 +123,7 @@ async function computeAndWrite(
 
   // Sessions seen by earlier passes: their earlier events are in the already read part of
   // the hour files their recorded span covers.
-  const known = await knownSessionSpans(prisma, [...lastFile.keys()]);
+  const known = rebuild ? new Map<string, [number, number]>() : await knownSessionSpans(prisma, [...lastFile.keys()]);
   const fileIndexByHour = new Map(files.map((f, i) => [f.hourStart, i]));
   const earlierFiles = new Set<number>();
   for (const [sessionId, [firstHour, lastHour]] of known) {
@@ -177,6 +180,10 @@ async function computeAndWrite(
   // Only sessions seen by an earlier pass have facts (and dates) to replace.
   const replaced = [...known.keys()];
   const outcome = await inTransaction(db, async () => {
+    if (rebuild) {
+      await db.query(`TRUNCATE session_facts, page_visit_facts, click_facts, session_metrics, page_engagement,
+        click_through_rates, etl_file_cursors`);
+    }
     const dates = new Set(replaced.length > 0 ? await factDatesOf(db, replaced) : []);
     for (const f of facts) {
       dates.add(f.date);

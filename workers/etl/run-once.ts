@@ -1,13 +1,16 @@
 /**
  * `npm run etl`: one ETL pass now, in this process, printing what it read and wrote.
  * Waits if another pass (e.g. the ETL worker's) is running.
+ * `npm run etl -- --rebuild` recomputes every table from all logs (in one transaction).
  */
+import { parseArgs } from "node:util";
 import { getConfig } from "../../src/core/config";
 import { getPrisma } from "../../src/core/db/client";
 import { tryAcquireEtlLock, waitForEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rebuild: { type: "boolean", default: false } } });
   const config = getConfig();
   const prisma = getPrisma();
   let lock = await tryAcquireEtlLock(config.postgres.url);
@@ -21,6 +24,7 @@ async function main(): Promise<void> {
       db: lock.client,
       logsDir: config.logs.dir,
       trigger: "cli",
+      rebuild: values.rebuild,
       onProgress: (stage, detail) => console.log(`  ${stage}: ${JSON.stringify(detail)}`),
     });
     const seconds = (result.durationMs / 1000).toFixed(2);

@@ -9,5 +9,6 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const stack = await startStack();
   process.env.E2E_BASE_URL = stack.baseUrl;
   process.env.E2E_LOGS_DIR = stack.logsDir;
+  process.env.E2E_DATABASE_URL = stack.env.DATABASE_URL;
   return () => stack.stop();
 }

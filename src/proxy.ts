@@ -16,20 +16,16 @@ export async function proxy(request: NextRequest) {
   // Without a secret no session can exist; the pages show the configuration error themselves.
   if (!secret) return NextResponse.next();
   const token = await getToken({ req: request, secret, secureCookie: config.app.base_url.startsWith("https://") });
-  const onSignIn = pathname === SIGN_IN_PATH;
-  if (!token && !onSignIn) {
+  if (!token && pathname !== SIGN_IN_PATH) {
     const url = request.nextUrl.clone();
     url.pathname = SIGN_IN_PATH;
     url.search = "";
     if (pathname !== "/" || search) url.searchParams.set("callbackUrl", `${pathname}${search}`);
     return NextResponse.redirect(url);
   }
-  if (token && onSignIn) {
-    const url = request.nextUrl.clone();
-    url.pathname = "/";
-    url.search = "";
-    return NextResponse.redirect(url);
-  }
+  // No "signed in, so skip the sign-in page" redirect here: a token can be well signed yet no longer
+  // valid (password changed, user removed), which only the server-side session check knows. The
+  // sign-in page does that check itself; redirecting here on the token alone would loop.
   return NextResponse.next();
 }
 

@@ -65,28 +65,35 @@ export class SessionEvents {
   }
 }
 
-const SESSION_MARKER = '"session_id":"';
+const SESSION_MARKER = Buffer.from('"session_id":"');
+const PROPS_MARKER = Buffer.from('"props":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
- * Reads session_id from a log line without parsing the whole line, so scanning logs for
- * sessions stays cheap. Falls back to a full parse when "props" (which may hold any keys)
- * comes before session_id, so a nested "session_id" is never taken for the event's.
+ * session_id of the line buf[start, end) without parsing the whole line, so scanning logs
+ * for sessions stays cheap. Falls back to a full parse when the line has no plain
+ * `"session_id":"` or when "props" (which may hold any keys) comes first, so a nested
+ * "session_id" is never taken for the event's.
  */
-export function lineSessionId(line: string): string | undefined {
+export function lineSessionIdAt(buf: Buffer, start: number, end: number): string | undefined {
+  const line = buf.subarray(start, end); // a view: searches stay inside the line
   const at = line.indexOf(SESSION_MARKER);
-  const props = line.indexOf('"props":');
-  if (at < 0 || (props >= 0 && props < at)) return parsedSessionId(line);
-  const start = at + SESSION_MARKER.length;
-  let end = start;
+  if (at < 0) return parsedSessionId(line.toString("utf8"));
+  const props = line.indexOf(PROPS_MARKER);
+  if (props >= 0 && props < at) return parsedSessionId(line.toString("utf8"));
+  const idStart = at + SESSION_MARKER.length;
+  let idEnd = idStart;
   let escaped = false;
-  for (; end < line.length; end++) {
-    const c = line.charCodeAt(end);
-    if (c === 0x5c) {
+  for (; idEnd < line.length; idEnd++) {
+    const c = line[idEnd];
+    if (c === BACKSLASH) {
       escaped = true;
-      end++; // skip the escaped character
-    } else if (c === 0x22) break;
+      idEnd++; // skip the escaped character
+    } else if (c === QUOTE) break;
   }
-  const raw = line.slice(start, end);
+  // toString copies, so the id does not keep the whole chunk alive.
+  const raw = line.toString("utf8", idStart, idEnd);
   if (!escaped) return raw;
   try {
     return JSON.parse(`"${raw}"`) as string;
@@ -105,16 +112,11 @@ function parsedSessionId(line: string): string | undefined {
 }
 
 /**
- * Calls onLine for every complete line in [from, to) of a file and returns the offset just
- * after the last complete line read. A trailing line without '\n' (a write in progress) is
- * left for a later pass.
+ * Calls onChunk with buffers of complete lines from [from, to) of a file and returns the offset
+ * just after the last complete line. A trailing line without '\n' (a write in progress) is left
+ * for a later pass.
  */
-export async function readLines(
-  file: string,
-  from: number,
-  to: number,
-  onLine: (line: string) => void,
-): Promise<number> {
+async function readChunks(file: string, from: number, to: number, onChunk: (buf: Buffer, end: number) => void): Promise<number> {
   const handle = await open(file, "r");
   try {
     let position = from;
@@ -132,15 +134,7 @@ export async function readLines(
         carry = data;
         continue;
       }
-      const text = data.toString("utf8", 0, lastNewline);
-      let start = 0;
-      while (start <= text.length) {
-        const nl = text.indexOf("\n", start);
-        const end = nl < 0 ? text.length : nl;
-        if (end > start) onLine(text.slice(start, end));
-        if (nl < 0) break;
-        start = nl + 1;
-      }
+      onChunk(data, lastNewline + 1);
       consumedUpTo = position - (data.length - lastNewline - 1);
       carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : undefined;
     }
@@ -148,6 +142,55 @@ export async function readLines(
   } finally {
     await handle.close();
   }
+}
+
+/** Calls onLine for every complete line in [from, to); returns the offset after the last one. */
+export function readLines(file: string, from: number, to: number, onLine: (line: string) => void): Promise<number> {
+  return readChunks(file, from, to, (buf, end) => {
+    const text = buf.toString("utf8", 0, end);
+    let start = 0;
+    while (start < text.length) {
+      const nl = text.indexOf("\n", start);
+      if (nl > start) onLine(text.slice(start, nl));
+      start = nl + 1;
+    }
+  });
+}
+
+/** Calls onLine for the complete lines in [from, to) whose session_id `wanted` accepts. */
+export function readLinesOfSessions(
+  file: string,
+  from: number,
+  to: number,
+  wanted: (sessionId: string) => boolean,
+  onLine: (line: string) => void,
+): Promise<number> {
+  return readChunks(file, from, to, (buf, end) => {
+    let start = 0;
+    while (start < end) {
+      const nl = buf.indexOf(NEWLINE, start);
+      if (nl > start) {
+        const sessionId = lineSessionIdAt(buf, start, nl);
+        if (sessionId !== undefined && wanted(sessionId)) onLine(buf.toString("utf8", start, nl));
+      }
+      start = nl + 1;
+    }
+  });
+}
+
+/** Calls onSession with the session_id of every complete line in [from, to), without parsing lines. */
+export function scanSessionIds(file: string, from: number, to: number, onSession: (sessionId: string) => void): Promise<number> {
+  return readChunks(file, from, to, (buf, end) => {
+    let start = 0;
+    while (start < end) {
+      const nl = buf.indexOf(NEWLINE, start);
+      if (nl > start) {
+        const sessionId = lineSessionIdAt(buf, start, nl);
+        if (sessionId !== undefined) onSession(sessionId);
+      }
+      start = nl + 1;
+    }
+  });
 }
 
 export function absolutePath(logsDir: string, relPath: string): string {

@@ -4,7 +4,7 @@ import type { PrismaClient } from "../../src/core/db/client";
 import { listEventHourFiles, type HourFile } from "../../src/core/logs/paths";
 import { summarizeSession, type SessionFacts } from "../../src/core/metrics/session";
 import type { EtlTrigger } from "../../src/core/queues/etl";
-import { absolutePath, lineSessionId, readLines, SessionEvents } from "./logReader";
+import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEvents } from "./logReader";
 import { factDatesOf, rebuildDailyTables, replaceSessionFacts, saveCursors } from "./writeFacts";
 
 const HOUR_MS = 3_600_000;
@@ -110,12 +110,8 @@ async function computeAndWrite(
     // events are deduplicated by event_id within their session.
     const from = file.size < file.done ? 0 : file.done;
     if (file.size === from) continue;
-    const to = await readLines(absolutePath(logsDir, file.relPath), from, file.size, (line) => {
-      const sessionId = lineSessionId(line);
-      if (sessionId === undefined) return;
-      if (lastFile.has(sessionId)) lastFile.set(sessionId, index);
-      // A substring keeps the whole chunk it was cut from alive; the map keeps a copy.
-      else lastFile.set(Buffer.from(sessionId).toString(), index);
+    const to = await scanSessionIds(absolutePath(logsDir, file.relPath), from, file.size, (sessionId) => {
+      lastFile.set(sessionId, index);
     });
     if (to > from) newParts.set(index, { from, to });
     if (to !== file.done) newCursors.set(file.relPath, to);
@@ -157,10 +153,7 @@ async function computeAndWrite(
     if (!part && !earlierFiles.has(index)) continue;
     const filePath = absolutePath(logsDir, file.relPath);
     if (earlierFiles.has(index) && file.done > 0 && file.size >= file.done) {
-      await readLines(filePath, 0, file.done, (line) => {
-        const sessionId = lineSessionId(line);
-        if (sessionId !== undefined && known.has(sessionId)) events.addLine(line);
-      });
+      await readLinesOfSessions(filePath, 0, file.done, (sessionId) => known.has(sessionId), (line) => events.addLine(line));
     }
     if (part) {
       await readLines(filePath, part.from, part.to, (line) => {

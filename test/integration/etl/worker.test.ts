@@ -24,7 +24,7 @@ const workers: WorkerProcess[] = [];
 function startEtlWorker(intervalSeconds: number): WorkerProcess {
   const worker = startWorkerProcess(
     "workers/etl/main.ts",
-    { ...process.env, DATABASE_URL: db.url, REDIS_URL: redisUrl, LOGS_DIR: logsDir, ETL_INTERVAL_SECONDS: String(intervalSeconds) },
+    { ...process.env, DATABASE_URL: db.url, REDIS_URL: redisUrl, LOGS_DIR: logsDir, ETL_INTERVAL_SECONDS: String(intervalSeconds), LOG_LEVEL: "info" },
     { label: "etl-worker" },
   );
   workers.push(worker);

@@ -119,6 +119,9 @@ test("create a key, send events, run the ETL, read the numbers, change the range
   await test.step("markup from events is shown as text and never runs", async () => {
     await expect(page.getByRole("table", { name: "Page engagement" }).getByText(XSS_PAGE, { exact: true })).toBeVisible();
     await expect(page.getByRole("table", { name: "Click analytics" }).getByText(XSS_BUTTON, { exact: true })).toBeVisible();
+    // The chart's tooltip shows the full path, as text too.
+    await page.locator(".recharts-bar-rectangle").nth(2).hover();
+    await expect(page.getByRole("tooltip")).toContainText(XSS_PAGE);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pulseXss?: number }).__pulseXss)).toBeUndefined();
     expect(dialogs).toEqual([]);

@@ -137,12 +137,16 @@ export async function startStack(): Promise<Stack> {
     };
     const childEnv = { ...process.env, ...env };
 
-    // A clean ETL queue, so no job or scheduler from an earlier run acts on this database.
-    const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
-    const queue = new Queue("etl", { connection: redis });
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await redis.quit();
+    // A clean ETL queue before and after, so no job or scheduler of another run acts on a database.
+    const clearQueue = async () => {
+      const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
+      const queue = new Queue("etl", { connection: redis });
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await redis.quit();
+    };
+    await clearQueue();
+    cleanups.push(clearQueue);
 
     await run(path.join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/admin-create.ts"], childEnv);
 

@@ -50,6 +50,13 @@ export function formatDateTime(value: Date | string | null | undefined): string 
   return d.toLocaleString("en-US", { month: "short", day: "numeric", year: "numeric", hour: "2-digit", minute: "2-digit" });
 }
 
+/** "Nov 28, 15:06" (local time, 24 h): short enough for a status line. */
+export function formatShortDateTime(value: Date | string | null | undefined): string {
+  if (!value) return "–";
+  const d = typeof value === "string" ? new Date(value) : value;
+  return d.toLocaleString("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
 /** "just now", "3 min ago", "in 4 min", "2 h ago", "5 days ago". */
 export function formatRelative(value: Date | string | null | undefined, now: number = Date.now()): string {
   if (!value) return "never";

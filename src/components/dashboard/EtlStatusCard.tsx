@@ -2,7 +2,7 @@
 
 import { Card, ProgressBar } from "@tremor/react";
 import { useEffect, useState } from "react";
-import { formatDateTime, formatDuration, formatElapsed, formatInteger, formatRelative } from "@/components/format";
+import { formatDuration, formatElapsed, formatInteger, formatRelative, formatShortDateTime } from "@/components/format";
 import { PlayIcon } from "@/components/ui/icons";
 import { Skeleton } from "@/components/ui/states";
 import { api, type RouterOutputs } from "@/trpc/react";
@@ -142,13 +142,13 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
                   label="Last run"
                   testId="etl-last-run"
                   value={last ? formatRelative(last.finishedAt ?? last.startedAt, now) : "Never"}
-                  detail={last ? `${last.status} · ${formatDateTime(last.finishedAt ?? last.startedAt)}` : "Run it now or wait for the schedule"}
+                  detail={last ? `${last.status} · ${formatShortDateTime(last.finishedAt ?? last.startedAt)}` : "Run it now or wait for the schedule"}
                 />
                 <Stat
                   label="Events processed"
                   testId="etl-events"
                   value={last ? formatInteger(last.eventsRead) : "–"}
-                  detail={last ? `${formatInteger(last.rowsWritten)} rows written` : undefined}
+                  detail={last ? `in the last run · ${formatInteger(last.rowsWritten)} rows written` : undefined}
                 />
                 <Stat
                   label="Next run"

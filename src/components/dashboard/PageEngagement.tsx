@@ -1,6 +1,6 @@
 "use client";
 
-import { BarChart, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow } from "@tremor/react";
+import { BarChart, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow, type CustomTooltipProps } from "@tremor/react";
 import type { PageEngagementRow } from "@/core/analytics/types";
 import { formatDuration, formatInteger } from "@/components/format";
 import { EmptyState, Skeleton } from "@/components/ui/states";
@@ -17,8 +17,22 @@ function shortPath(path: string): string {
 const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400 dark:text-gray-400";
 const td = "px-2 py-2 tabular-nums";
 
+/** The chart's tooltip: the full page path (the axis shows it shortened), as text. */
+function PageTooltip({ active, payload }: CustomTooltipProps) {
+  const row = payload?.[0]?.payload as { path: string; Visits: number } | undefined;
+  if (!active || !row) return null;
+  return (
+    <div role="tooltip" className="max-w-xs rounded-md border border-gray-700 bg-gray-900 px-3 py-2 text-xs shadow-lg">
+      <p className="break-all font-mono text-gray-100">{row.path === "" ? "(no page)" : row.path}</p>
+      <p className="mt-1 text-gray-400">
+        <span className="font-semibold tabular-nums text-gray-100">{formatInteger(row.Visits)}</span> visits
+      </p>
+    </div>
+  );
+}
+
 export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; loading: boolean }) {
-  const top = (rows ?? []).slice(0, CHART_PAGES).map((r) => ({ page: shortPath(r.page_path), Visits: r.total_visits }));
+  const top = (rows ?? []).slice(0, CHART_PAGES).map((r) => ({ page: shortPath(r.page_path), path: r.page_path, Visits: r.total_visits }));
   return (
     <Card className="flex flex-col p-4 sm:p-6">
       <section aria-labelledby="pages-title">
@@ -55,6 +69,7 @@ export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; 
                 showLegend={false}
                 allowDecimals={false}
                 showAnimation={false}
+                customTooltip={PageTooltip}
               />
             </figure>
             <Table className="mt-4" aria-label="Page engagement">

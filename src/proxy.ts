@@ -23,10 +23,16 @@ export async function proxy(request: NextRequest) {
     if (pathname !== "/" || search) url.searchParams.set("callbackUrl", `${pathname}${search}`);
     return NextResponse.redirect(url);
   }
+  const res = NextResponse.next();
+  // The dashboard is never framed (clickjacking) and leaks no URLs (dates, paths) to other sites.
+  res.headers.set("X-Frame-Options", "DENY");
+  res.headers.set("Content-Security-Policy", "frame-ancestors 'none'");
+  res.headers.set("Referrer-Policy", "same-origin");
+  res.headers.set("X-Content-Type-Options", "nosniff");
   // No "signed in, so skip the sign-in page" redirect here: a token can be well signed yet no longer
   // valid (password changed, user removed), which only the server-side session check knows. The
   // sign-in page does that check itself; redirecting here on the token alone would loop.
-  return NextResponse.next();
+  return res;
 }
 
 export const config = {

@@ -4,7 +4,7 @@
  * redirects to the sign-in page (walked from the files under src/app).
  */
 import { randomBytes } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { encode } from "next-auth/jwt";
@@ -114,11 +114,24 @@ describe("over HTTP against next start", () => {
     }
   });
 
-  it("the sign-in page itself answers, and carries no server secret", async () => {
+  it("the sign-in page itself answers, cannot be framed, and carries no server secret", async () => {
     const res = await fetch(`${app.url}/signin`);
     expect(res.status).toBe(200);
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
     const html = await res.text();
     expect(html).toContain("Sign in to Pulse");
     expect(html).not.toContain(secret);
+  });
+
+  it("the browser bundles hold no server configuration", async () => {
+    const staticDir = path.resolve(REPO_ROOT, process.env.NEXT_DIST_DIR ?? ".next-test", "static");
+    const files = (await readdir(staticDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && /\.(js|css)$/.test(e.name));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = await readFile(path.join(file.parentPath, file.name), "utf8");
+      for (const needle of ["postgresql://", "redis://", "global_config.yaml", "AUTH_SECRET", "bcrypt"]) {
+        expect(text.includes(needle), `${needle} in ${file.name}`).toBe(false);
+      }
+    }
   });
 });

@@ -43,7 +43,11 @@ function Stat({ label, value, detail, testId }: { label: string; value: string; 
       <dd className="mt-0.5 truncate text-sm font-medium text-gray-100" data-testid={testId}>
         {value}
       </dd>
-      {detail ? <dd className="truncate text-xs text-gray-500">{detail}</dd> : null}
+      {detail ? (
+        <dd className="truncate text-xs text-gray-500" title={detail}>
+          {detail}
+        </dd>
+      ) : null}
     </div>
   );
 }
@@ -154,7 +158,7 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
                   label="Next run"
                   testId="etl-next-run"
                   value={s?.nextRunAt ? formatRelative(s.nextRunAt, now) : "Not scheduled"}
-                  detail={s ? `every ${formatDuration(s.intervalSeconds)}` : undefined}
+                  detail={s?.nextRunAt ? `every ${formatDuration(s.intervalSeconds)}` : "no ETL worker is running (npm run etl:worker)"}
                 />
               </dl>
             )}

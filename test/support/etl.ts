@@ -5,7 +5,7 @@ import pg from "pg";
 import { createPrismaClient } from "../../src/core/db/client";
 import type { StoredEvent } from "../../src/core/events";
 import { eventLogPath } from "../../src/core/logs/paths";
-import { tryAcquireEtlLock } from "../../workers/etl/lock";
+import { waitForEtlLock } from "../../workers/etl/lock";
 import { runEtlPass, type EtlPassResult } from "../../workers/etl/pass";
 
 /** Appends events to their hourly log files, one JSON line each (the consumer's format). */
@@ -23,11 +23,10 @@ export async function writeLogEvents(logsDir: string, events: readonly StoredEve
   }
 }
 
-/** One ETL pass in this process against the given database and logs. */
+/** One ETL pass in this process against the given database and logs (waiting for the lock, as `npm run etl` does). */
 export async function runPass(databaseUrl: string, logsDir: string): Promise<EtlPassResult> {
   const prisma = createPrismaClient(databaseUrl);
-  const lock = await tryAcquireEtlLock(databaseUrl);
-  if (!lock) throw new Error("ETL lock is held");
+  const lock = await waitForEtlLock(databaseUrl);
   try {
     return await runEtlPass({ prisma, db: lock.client, logsDir, trigger: "cli" });
   } finally {

@@ -3,7 +3,6 @@
  * file, the real worker started as a child process (`tsx workers/consumer/main.ts`), and helpers
  * to produce events as the web app does and read the JSON Lines logs back.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -13,8 +12,9 @@ import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import { loadConfig } from "@/core/config";
 import type { StoredEvent } from "@/core/events";
 import { EventProducer } from "@/core/kafka/producer";
+import { startWorkerProcess, type WorkerProcess } from "./worker";
 
-export const ROOT = path.resolve(import.meta.dirname, "../..");
+export { ROOT } from "./worker";
 export const BROKERS = (process.env.KAFKA_BROKERS ?? "localhost:9092").split(",").map((b) => b.trim()).filter(Boolean);
 
 export interface ConsumerTestEnv {
@@ -82,81 +82,18 @@ export async function createConsumerTestEnv(name: string, partitions = 3): Promi
   };
 }
 
-export interface ConsumerProcess {
-  child: ChildProcess;
-  /** Every stdout/stderr line so far (pino JSON). */
-  output: string[];
-  /** Resolves when a log line matching `msg` appears. */
-  waitForLog: (msg: string, timeoutMs?: number) => Promise<void>;
-  /** Resolves with the exit code (or signal) once the process is gone. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill: (signal: NodeJS.Signals) => void;
-}
+export type ConsumerProcess = WorkerProcess;
 
 /** Starts the real worker as a child process and waits until it has joined its consumer group. */
 export async function startConsumerProcess(env: NodeJS.ProcessEnv, waitForJoin = true, nodeArgs?: string[]): Promise<ConsumerProcess> {
-  // nodeArgs (e.g. --cpu-prof for profiling): run node with tsx's loader directly instead of the tsx CLI.
-  const [cmd, args] = nodeArgs
-    ? [process.execPath, [...nodeArgs, "--import", "tsx", "workers/consumer/main.ts"]]
-    : [path.join(ROOT, "node_modules", ".bin", "tsx"), ["workers/consumer/main.ts"]];
-  // Own process group: `tsx` runs the worker in a child node process, so SIGKILL must hit the
-  // whole group (as a container runtime or systemd would), or the real worker survives.
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const output: string[] = [];
-  const waiters: Array<{ msg: string; resolve: () => void }> = [];
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) {
-      if (!line) continue;
-      output.push(line);
-      if (process.env.CONSUMER_TEST_ECHO) process.stderr.write(`[consumer ${child.pid}] ${line}\n`);
-      for (const w of [...waiters]) {
-        if (line.includes(`"msg":"${w.msg}"`)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      }
-    }
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const waitForLog = (msg: string, timeoutMs = 60_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (output.some((l) => l.includes(`"msg":"${msg}"`))) return resolve();
-      const timer = setTimeout(
-        () => reject(new Error(`consumer did not log "${msg}" within ${timeoutMs} ms; output:\n${output.slice(-30).join("\n")}`)),
-        timeoutMs,
-      );
-      waiters.push({ msg, resolve: () => (clearTimeout(timer), resolve()) });
-      void exited.then(({ code, signal }) => {
-        clearTimeout(timer);
-        reject(new Error(`consumer exited (code ${code}, signal ${signal}) before logging "${msg}"; output:\n${output.slice(-30).join("\n")}`));
-      });
-    });
-  const kill = (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try {
-      // SIGKILL: the whole group at once. SIGTERM/SIGINT: to tsx, which forwards it to the worker.
-      if (signal === "SIGKILL") process.kill(-child.pid, signal);
-      else child.kill(signal);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-    }
-  };
-  const proc: ConsumerProcess = { child, output, waitForLog, exited, kill };
-  if (waitForJoin) await waitForLog("consumer joined the group");
+  const proc = startWorkerProcess("workers/consumer/main.ts", env, { label: "consumer", nodeArgs });
+  if (waitForJoin) await proc.waitForOutput('"msg":"consumer joined the group"');
   return proc;
 }
 
 /** Stops a worker gracefully (SIGTERM) if it is still running; SIGKILL after the timeout. */
 export async function stopConsumerProcess(proc: ConsumerProcess | undefined, timeoutMs = 20_000): Promise<void> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  proc.kill("SIGTERM");
-  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-  await proc.exited;
-  clearTimeout(timer);
+  await proc?.stop(timeoutMs);
 }
 
 let eventSeq = 0;
@@ -227,12 +164,4 @@ export async function readLogRecords<T = Record<string, unknown>>(logsDir: strin
   return (await readLogLines(logsDir, subdir)).map((l) => JSON.parse(l) as T);
 }
 
-/** Polls `check` until it returns true (or throws after the timeout with `describe()`). */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string> | string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
-}
+export { waitUntil as waitFor } from "./worker";

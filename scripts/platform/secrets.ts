@@ -24,6 +24,8 @@ export function authSecret(): string {
 
 export const GENERATED_ADMIN_EMAIL = "admin@localhost";
 
+export const ADMIN_PASSWORD_FILE = path.join("data", ".admin-password");
+
 export function generatedAdminPassword(): { password: string; file: string } {
-  return { password: persisted(".admin-password", () => randomBytes(12).toString("base64url")), file: path.join("data", ".admin-password") };
+  return { password: persisted(".admin-password", () => randomBytes(12).toString("base64url")), file: ADMIN_PASSWORD_FILE };
 }

@@ -10,7 +10,7 @@ import { ensureAdminFromEnv, upsertUserWithPassword } from "../../src/core/db/us
 import { ensureTopics } from "../../src/core/kafka/topics";
 import { buildNextApp } from "../lib/nextBuild";
 import { checkRedis, ensureKafka, ensurePostgres, migrateDatabase, ROOT, ServiceError } from "../lib/services";
-import { authSecret, GENERATED_ADMIN_EMAIL, generatedAdminPassword } from "./secrets";
+import { ADMIN_PASSWORD_FILE, authSecret, GENERATED_ADMIN_EMAIL, generatedAdminPassword } from "./secrets";
 
 export { ConfigError, ServiceError };
 
@@ -46,7 +46,13 @@ export async function setUp(options: { build: boolean }): Promise<{ config: AppC
     adminNote = `sign in as ${GENERATED_ADMIN_EMAIL} with password ${password} (saved in ${file}; change it with npm run admin:password)`;
   } else {
     const admin = await ensureAdminFromEnv();
-    adminNote = admin.status === "skipped" ? "sign in with your existing account" : `sign in as ${admin.email}`;
+    const generated = admin.status === "skipped" && (await getPrisma().user.findUnique({ where: { email: GENERATED_ADMIN_EMAIL } }));
+    adminNote =
+      admin.status !== "skipped"
+        ? `sign in as ${admin.email}`
+        : generated
+          ? `sign in as ${GENERATED_ADMIN_EMAIL} (password in ${ADMIN_PASSWORD_FILE} unless you changed it)`
+          : "sign in with your existing account";
   }
   ok(adminNote);
   await getPrisma().$disconnect();

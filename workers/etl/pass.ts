@@ -8,6 +8,8 @@ import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEv
 import { factDatesOf, rebuildDailyTables, replaceSessionFacts, saveCursors } from "./writeFacts";
 
 const HOUR_MS = 3_600_000;
+const ANALYZE_AFTER_ROWS = 10_000;
+const DERIVED_TABLES = ["session_facts", "page_visit_facts", "click_facts", "session_metrics", "page_engagement", "click_through_rates"];
 
 export type EtlStage = "read" | "written";
 
@@ -173,10 +175,7 @@ async function computeAndWrite(
   // Only sessions seen by an earlier pass have facts (and dates) to replace.
   const replaced = [...known.keys()];
   const outcome = await inTransaction(db, async () => {
-    if (rebuild) {
-      await db.query(`TRUNCATE session_facts, page_visit_facts, click_facts, session_metrics, page_engagement,
-        click_through_rates, etl_file_cursors`);
-    }
+    if (rebuild) await db.query(`TRUNCATE ${DERIVED_TABLES.join(", ")}, etl_file_cursors`);
     const dates = new Set(replaced.length > 0 ? await factDatesOf(db, replaced) : []);
     for (const f of facts) {
       dates.add(f.date);
@@ -195,6 +194,10 @@ async function computeAndWrite(
     await finishRun(db, runId, counts);
     return counts;
   });
+  if (rebuild || outcome.rowsWritten >= ANALYZE_AFTER_ROWS) {
+    // Fresh statistics after a bulk load, or the planner guesses row counts from before it.
+    await db.query(`ANALYZE ${DERIVED_TABLES.join(", ")}`);
+  }
   const writeMs = lap();
   await onProgress?.("written", { rows: outcome.rowsWritten, ms: writeMs });
   return { filesRead: newParts.size, malformedLines, ...outcome, timings: { readMs, writeMs } };

@@ -17,12 +17,20 @@ export const sessionAggregates = Prisma.sql`
   coalesce(sum(f.page_views), 0)::int AS total_page_views,
   round(100.0 * count(*) FILTER (WHERE f.page_views <= 1) / nullif(count(*), 0), 2) AS bounce_rate`;
 
-/** Over page_visit_facts v, per page_path. */
-export const pageAggregates = Prisma.sql`
-  sum(v.visits)::int AS total_visits,
-  count(DISTINCT v.user_id)::int AS unique_users,
-  sum(v.time_spent_ms) / 1000.0 AS total_time_spent_seconds,
-  round(sum(v.time_spent_ms) / 1000.0 / nullif(sum(v.timed_visits), 0), 2) AS avg_time_spent_seconds`;
+/**
+ * Page engagement per page_path (and per date when `byDate`) over the visits the filter
+ * selects. Distinct users come from a first aggregation per user: two hashed GROUP BYs are
+ * about twice as fast as a sorting count(DISTINCT user_id) over months of facts.
+ */
+function pageEngagementSelect(filter: DateFilter, byDate: boolean): Prisma.Sql {
+  const keys = byDate ? Prisma.sql`date, page_path` : Prisma.sql`page_path`;
+  return Prisma.sql`SELECT ${keys}, sum(visits)::int AS total_visits, count(*)::int AS unique_users,
+      sum(time_spent_ms) / 1000.0 AS total_time_spent_seconds,
+      round(sum(time_spent_ms) / 1000.0 / nullif(sum(timed_visits), 0), 2) AS avg_time_spent_seconds
+    FROM (SELECT ${keys}, user_id, sum(visits) AS visits, sum(timed_visits) AS timed_visits, sum(time_spent_ms) AS time_spent_ms
+            FROM page_visit_facts v WHERE ${dateWhere("v", filter)} GROUP BY ${keys}, user_id) per_user
+    GROUP BY ${keys}`;
+}
 
 /** clicks and views joined per page_path; CTR is NULL when the page had no views. */
 export const ctrExpression = Prisma.sql`
@@ -50,8 +58,7 @@ export function rebuildDailyTablesSql(dates: string[]): Prisma.Sql[] {
     Prisma.sql`DELETE FROM page_engagement d WHERE ${dateWhere("d", filter)}`,
     Prisma.sql`INSERT INTO page_engagement
         (date, page_path, total_visits, unique_users, total_time_spent_seconds, avg_time_spent_seconds)
-      SELECT v.date, v.page_path, ${pageAggregates}
-      FROM page_visit_facts v WHERE ${dateWhere("v", filter)} GROUP BY v.date, v.page_path`,
+      ${pageEngagementSelect(filter, true)}`,
     Prisma.sql`DELETE FROM click_through_rates d WHERE ${dateWhere("d", filter)}`,
     Prisma.sql`INSERT INTO click_through_rates (date, page_path, button_id, clicks, views, ctr)
       SELECT clicks.date, clicks.page_path, clicks.button_id, clicks.clicks, coalesce(views.views, 0), ${ctrExpression}
@@ -65,13 +72,18 @@ export function rebuildDailyTablesSql(dates: string[]): Prisma.Sql[] {
 
 /** Range figures (SPEC §5). */
 export function rangeSummarySql(from: string, to: string): Prisma.Sql {
-  return Prisma.sql`SELECT ${sessionAggregates} FROM session_facts f WHERE ${dateWhere("f", { from, to })}`;
+  // Distinct users through a subquery: a hashed DISTINCT is several times faster than
+  // count(DISTINCT …), which sorts, on a range of months.
+  const where = dateWhere("f", { from, to });
+  return Prisma.sql`SELECT count(*)::int AS total_sessions,
+      (SELECT count(*) FROM (SELECT DISTINCT f.user_id FROM session_facts f WHERE ${where}) u)::int AS unique_users,
+      round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds,
+      coalesce(sum(f.page_views), 0)::int AS total_page_views
+    FROM session_facts f WHERE ${where}`;
 }
 
 export function rangePageEngagementSql(from: string, to: string, limit: number): Prisma.Sql {
-  return Prisma.sql`SELECT v.page_path, ${pageAggregates}
-    FROM page_visit_facts v WHERE ${dateWhere("v", { from, to })}
-    GROUP BY v.page_path ORDER BY total_visits DESC, v.page_path LIMIT ${limit}`;
+  return Prisma.sql`${pageEngagementSelect({ from, to }, false)} ORDER BY total_visits DESC, page_path LIMIT ${limit}`;
 }
 
 export function rangeClickThroughSql(from: string, to: string, limit: number): Prisma.Sql {

@@ -73,6 +73,12 @@ describe("ETL over hand-computed fixtures", () => {
       before.page_engagement[3],
     ]);
     expect(tables.click_through_rates).toEqual(before.click_through_rates);
+
+    // The range report follows at once: reports are cached per ETL pass, never across one.
+    const { getAnalyticsReport } = await import("../../../src/core/db/analytics");
+    const report = await getAnalyticsReport({ from: D1, to: D2 });
+    // Users u1, u2, u4; (420+3300+45+300+600)/5 = 933.
+    expect(report.summary).toEqual({ sessions: 5, users: 3, avg_duration_seconds: 933, page_views: 7 });
   });
 
   it("a partly written last line is left for the next pass", async () => {

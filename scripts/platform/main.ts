@@ -22,7 +22,7 @@ function supervise(specs: ChildSpec[], env: NodeJS.ProcessEnv, onGiveUp: (why: s
   let stopping = false;
 
   const launch = (spec: ChildSpec): void => {
-    // Own process group, so a forced stop reaches tsx's child node process too.
+    // Own process group, so a forced stop reaches anything the child started too.
     const child = spawn(spec.command, spec.args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     children.set(spec.name, child);
     let pending = "";
@@ -71,11 +71,11 @@ function supervise(specs: ChildSpec[], env: NodeJS.ProcessEnv, onGiveUp: (why: s
 async function main(): Promise<void> {
   const { config, env, startedKafka, adminNote } = await setUp({ build: true });
   const port = process.env.PORT ?? (new URL(config.app.base_url).port || "3000");
-  const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+  // Workers run as one node process each with tsx's loader, so signals reach them directly.
   const specs: ChildSpec[] = [
     { name: "web", command: process.execPath, args: [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", port] },
-    { name: "consumer", command: tsx, args: ["workers/consumer/main.ts"] },
-    { name: "etl", command: tsx, args: ["workers/etl/main.ts"] },
+    { name: "consumer", command: process.execPath, args: ["--import", "tsx", "workers/consumer/main.ts"] },
+    { name: "etl", command: process.execPath, args: ["--import", "tsx", "workers/etl/main.ts"] },
   ];
 
   let shuttingDown = false;

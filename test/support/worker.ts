@@ -25,13 +25,15 @@ export function startWorkerProcess(
   env: NodeJS.ProcessEnv,
   options: { label?: string; nodeArgs?: string[] } = {},
 ): WorkerProcess {
-  // nodeArgs (e.g. --cpu-prof): run node with tsx's loader directly instead of the tsx CLI.
-  const [cmd, args] = options.nodeArgs
-    ? [process.execPath, [...options.nodeArgs, "--import", "tsx", script]]
-    : [path.join(ROOT, "node_modules", ".bin", "tsx"), [script]];
-  // Own process group: tsx runs the script in a child node process, so SIGKILL must hit the
-  // whole group (as a container runtime or systemd would), or the real worker survives.
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // One process: node with tsx's loader (the tsx CLI would put a relaying parent in front of
+  // the worker, and a signal racing that relay can leave the worker orphaned). Own process group,
+  // so SIGKILL reaches anything the worker started, as a container runtime or systemd would.
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", script], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const label = options.label ?? path.basename(path.dirname(script));
   const output: string[] = [];
   const waiters: Array<{ text: string; resolve: () => void }> = [];
@@ -75,7 +77,7 @@ export function startWorkerProcess(
   const kill = (signal: NodeJS.Signals): void => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     try {
-      // SIGKILL: the whole group at once. SIGTERM/SIGINT: to tsx, which forwards it to the script.
+      // SIGKILL: the whole group at once. SIGTERM/SIGINT: to the worker, which shuts down itself.
       if (signal === "SIGKILL") process.kill(-child.pid, signal);
       else child.kill(signal);
     } catch (err) {

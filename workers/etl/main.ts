@@ -40,20 +40,9 @@ async function processJob(job: Job<EtlJobData, EtlJobResult>): Promise<EtlJobRes
 
 async function main(): Promise<void> {
   const config = getConfig();
-  const queue = new Queue<EtlJobData, EtlJobResult>(ETL_QUEUE, { connection: createRedisConnection("worker") });
-  const reconciled = await reconcileSchedulers(queue, declaredSchedulers(config.cron.etl_interval_seconds));
-  log.info({ intervalSeconds: config.cron.etl_interval_seconds, ...reconciled }, "ETL job scheduler registered");
+  const started: { queue?: Queue<EtlJobData, EtlJobResult>; worker?: Worker<EtlJobData, EtlJobResult> } = {};
 
-  const worker = new Worker<EtlJobData, EtlJobResult>(ETL_QUEUE, processJob, {
-    connection: createRedisConnection("worker"),
-    concurrency: 1,
-    // A long pass keeps its job lock renewed; a dead worker's job is retried by another.
-    lockDuration: 60_000,
-  });
-  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err: err.message }, "ETL pass failed"));
-  worker.on("error", (err) => log.error({ err: err.message }, "ETL worker error"));
-  log.info("ETL worker ready");
-
+  // Signal handlers first, so a stop that arrives while starting up is still a clean one.
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -65,8 +54,8 @@ async function main(): Promise<void> {
     }, SHUTDOWN_TIMEOUT_MS);
     force.unref();
     void (async () => {
-      await worker.close();
-      await queue.close();
+      await started.worker?.close();
+      await started.queue?.close();
       await getPrisma().$disconnect();
       log.info("ETL worker stopped");
       process.exit(0);
@@ -74,6 +63,23 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+
+  const queue = new Queue<EtlJobData, EtlJobResult>(ETL_QUEUE, { connection: createRedisConnection("worker") });
+  started.queue = queue;
+  const reconciled = await reconcileSchedulers(queue, declaredSchedulers(config.cron.etl_interval_seconds));
+  log.info({ intervalSeconds: config.cron.etl_interval_seconds, ...reconciled }, "ETL job scheduler registered");
+  if (stopping) return;
+
+  const worker = new Worker<EtlJobData, EtlJobResult>(ETL_QUEUE, processJob, {
+    connection: createRedisConnection("worker"),
+    concurrency: 1,
+    // A long pass keeps its job lock renewed; a dead worker's job is retried by another.
+    lockDuration: 60_000,
+  });
+  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err: err.message }, "ETL pass failed"));
+  worker.on("error", (err) => log.error({ err: err.message }, "ETL worker error"));
+  started.worker = worker;
+  log.info("ETL worker ready");
 }
 
 main().catch((err: unknown) => {

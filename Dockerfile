@@ -9,4 +9,4 @@ COPY . .
 RUN npx prisma generate && NODE_ENV=production npx next build
 ENV NODE_ENV=production
 EXPOSE 3000
-CMD ["npx", "next", "start", "-p", "3000"]
+CMD ["node", "node_modules/next/dist/bin/next", "start", "-p", "3000"]

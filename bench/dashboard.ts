@@ -13,13 +13,12 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import superjson from "superjson";
-import { startApp } from "../test/support/app";
+import { freePort, startApp } from "../test/support/app";
 import { datasetEvents, LogWriter } from "../test/support/dataset";
 import { createTestDatabase } from "../test/support/db";
 
@@ -42,21 +41,10 @@ const ADMIN = { email: "bench@pulse.local", password: `bench-${randomBytes(8).to
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** BENCH_PORT, or the first free port of BENCH_PORT_RANGE (e.g. 3330-3399), or any free port. */
-async function pickPort(): Promise<number | undefined> {
+/** BENCH_PORT, or a free port of BENCH_PORT_RANGE (e.g. "3320-3399"), or one the OS hands out. */
+async function pickPort(): Promise<number> {
   if (process.env.BENCH_PORT) return Number(process.env.BENCH_PORT);
-  const m = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORT_RANGE ?? "");
-  if (!m) return undefined;
-  for (let port = Number(m[1]); port <= Number(m[2]); port++) if (await portFree(port)) return port;
-  throw new Error(`no free port in BENCH_PORT_RANGE=${process.env.BENCH_PORT_RANGE}`);
+  return freePort(process.env.BENCH_PORT_RANGE, "BENCH_PORT_RANGE");
 }
 
 function cookiesOf(res: Response): string[] {

@@ -15,14 +15,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { Kafka, logLevel } from "kafkajs";
 import { loadConfig } from "../../src/core/config/load";
-import { REPO_ROOT, startApp, type RunningApp } from "../../test/support/app";
+import { freePort, REPO_ROOT, startApp, type RunningApp } from "../../test/support/app";
 import { createTestDatabase, type TestDatabase } from "../../test/support/db";
 
 export const ADMIN_EMAIL = "admin@e2e.pulse.test";
@@ -86,21 +85,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
   });
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** E2E_PORT, or a free port from E2E_PORT_RANGE (e.g. "3320-3399"), or one the OS hands out. */
-async function pickPort(): Promise<number | undefined> {
+/** E2E_PORT, or a free port of E2E_PORT_RANGE (e.g. "3320-3399"), or one the OS hands out. */
+async function pickPort(): Promise<number> {
   if (process.env.E2E_PORT) return Number(process.env.E2E_PORT);
-  const m = /^(\d+)-(\d+)$/.exec(process.env.E2E_PORT_RANGE ?? "");
-  if (!m) return undefined;
-  for (let port = Number(m[1]); port <= Number(m[2]); port++) if (await portFree(port)) return port;
-  throw new Error(`no free port in E2E_PORT_RANGE=${process.env.E2E_PORT_RANGE}`);
+  return freePort(process.env.E2E_PORT_RANGE, "E2E_PORT_RANGE");
 }
 
 export async function startStack(): Promise<Stack> {

@@ -85,12 +85,14 @@ function portFree(port: number): Promise<boolean> {
 
 const usedPorts = new Set<number>();
 
-/** A port nobody listens on: from TEST_PORT_RANGE if set, else one the OS hands out. */
-export async function freePort(): Promise<number> {
-  const range = process.env.TEST_PORT_RANGE;
+/**
+ * A port nobody listens on: from the range "lo-hi" (default: TEST_PORT_RANGE) if set, else one
+ * the OS hands out. `variable` names the setting the range came from, for the error message.
+ */
+export async function freePort(range = process.env.TEST_PORT_RANGE, variable = "TEST_PORT_RANGE"): Promise<number> {
   if (range) {
     const m = /^(\d+)-(\d+)$/.exec(range.trim());
-    if (!m) throw new Error(`TEST_PORT_RANGE must look like 3100-3199, got "${range}"`);
+    if (!m) throw new Error(`${variable} must look like 3100-3199, got "${range}"`);
     const [lo, hi] = [Number(m[1]), Number(m[2])];
     const span = hi - lo + 1;
     const offset = Math.floor(Math.random() * span);

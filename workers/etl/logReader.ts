@@ -144,6 +144,16 @@ async function readChunks(file: string, from: number, to: number, onChunk: (buf:
   }
 }
 
+/** Calls onLine(start, newline) for each non-empty line of buf[0, end), which ends with '\n'. */
+function forEachLine(buf: Buffer, end: number, onLine: (start: number, newline: number) => void): void {
+  let start = 0;
+  while (start < end) {
+    const nl = buf.indexOf(NEWLINE, start);
+    if (nl > start) onLine(start, nl);
+    start = nl + 1;
+  }
+}
+
 /** Calls onLine for every complete line in [from, to); returns the offset after the last one. */
 export function readLines(file: string, from: number, to: number, onLine: (line: string) => void): Promise<number> {
   return readChunks(file, from, to, (buf, end) => {
@@ -165,32 +175,22 @@ export function readLinesOfSessions(
   wanted: (sessionId: string) => boolean,
   onLine: (line: string) => void,
 ): Promise<number> {
-  return readChunks(file, from, to, (buf, end) => {
-    let start = 0;
-    while (start < end) {
-      const nl = buf.indexOf(NEWLINE, start);
-      if (nl > start) {
-        const sessionId = lineSessionIdAt(buf, start, nl);
-        if (sessionId !== undefined && wanted(sessionId)) onLine(buf.toString("utf8", start, nl));
-      }
-      start = nl + 1;
-    }
-  });
+  return readChunks(file, from, to, (buf, end) =>
+    forEachLine(buf, end, (start, nl) => {
+      const sessionId = lineSessionIdAt(buf, start, nl);
+      if (sessionId !== undefined && wanted(sessionId)) onLine(buf.toString("utf8", start, nl));
+    }),
+  );
 }
 
 /** Calls onSession with the session_id of every complete line in [from, to), without parsing lines. */
 export function scanSessionIds(file: string, from: number, to: number, onSession: (sessionId: string) => void): Promise<number> {
-  return readChunks(file, from, to, (buf, end) => {
-    let start = 0;
-    while (start < end) {
-      const nl = buf.indexOf(NEWLINE, start);
-      if (nl > start) {
-        const sessionId = lineSessionIdAt(buf, start, nl);
-        if (sessionId !== undefined) onSession(sessionId);
-      }
-      start = nl + 1;
-    }
-  });
+  return readChunks(file, from, to, (buf, end) =>
+    forEachLine(buf, end, (start, nl) => {
+      const sessionId = lineSessionIdAt(buf, start, nl);
+      if (sessionId !== undefined) onSession(sessionId);
+    }),
+  );
 }
 
 export function absolutePath(logsDir: string, relPath: string): string {

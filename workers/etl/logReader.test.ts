@@ -2,14 +2,17 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { lineSessionIdAt, readLines, readLinesOfSessions, scanSessionIds, SessionEvents } from "./logReader";
+import { forEachLineSessionId, readLines, readLinesOfSessions, scanSessionIds, SessionEvents } from "./logReader";
 
-const idOf = (line: string): string | undefined => {
-  const buf = Buffer.from(line);
-  return lineSessionIdAt(buf, 0, buf.length);
+const idsOf = (...lines: string[]): Array<string | undefined> => {
+  const buf = Buffer.from(`${lines.join("\n")}\n`);
+  const ids: Array<string | undefined> = [];
+  forEachLineSessionId(buf, buf.length, (id) => ids.push(id));
+  return ids;
 };
+const idOf = (line: string): string | undefined => idsOf(line)[0];
 
-describe("lineSessionIdAt", () => {
+describe("forEachLineSessionId", () => {
   it("reads session_id without parsing the line", () => {
     expect(idOf('{"event_type":"page_visited","user_id":"u","session_id":"s-1","event_id":"e"}')).toBe("s-1");
   });
@@ -27,6 +30,19 @@ describe("lineSessionIdAt", () => {
   it("gives undefined for a line that is not an event", () => {
     expect(idOf("not json")).toBeUndefined();
     expect(idOf('{"session_id":42}')).toBeUndefined();
+  });
+
+  it("keeps each line's own id when neighbouring lines differ (props, missing ids)", () => {
+    expect(
+      idsOf(
+        '{"session_id":"a","props":{"x":1}}',
+        '{"props":{"session_id":"fake"},"session_id":"b"}',
+        '{"event_type":"no id here"}',
+        '{"session_id":"c"}',
+        "garbage",
+        '{"user_id":"u","session_id":"d"}',
+      ),
+    ).toEqual(["a", "b", undefined, "c", undefined, "d"]);
   });
 });
 

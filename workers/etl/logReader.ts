@@ -70,35 +70,51 @@ const PROPS_MARKER = Buffer.from('"props":');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/**
- * session_id of the line buf[start, end) without parsing the whole line, so scanning logs
- * for sessions stays cheap. Falls back to a full parse when the line has no plain
- * `"session_id":"` or when "props" (which may hold any keys) comes first, so a nested
- * "session_id" is never taken for the event's.
- */
-export function lineSessionIdAt(buf: Buffer, start: number, end: number): string | undefined {
-  const line = buf.subarray(start, end); // a view: searches stay inside the line
-  const at = line.indexOf(SESSION_MARKER);
-  if (at < 0) return parsedSessionId(line.toString("utf8"));
-  const props = line.indexOf(PROPS_MARKER);
-  if (props >= 0 && props < at) return parsedSessionId(line.toString("utf8"));
-  const idStart = at + SESSION_MARKER.length;
-  let idEnd = idStart;
-  let escaped = false;
-  for (; idEnd < line.length; idEnd++) {
-    const c = line[idEnd];
+/** The session_id string starting at buf[start] (just after its opening quote). */
+function idAt(buf: Buffer, start: number, limit: number): string | undefined {
+  let end = start;
+  let plain = true; // ASCII without escapes: the bytes are the characters
+  for (; end < limit; end++) {
+    const c = buf[end]!;
+    if (c === QUOTE) break;
     if (c === BACKSLASH) {
-      escaped = true;
-      idEnd++; // skip the escaped character
-    } else if (c === QUOTE) break;
+      plain = false;
+      end++; // skip the escaped character
+    } else if (c >= 0x80) plain = false;
   }
-  // toString copies, so the id does not keep the whole chunk alive.
-  const raw = line.toString("utf8", idStart, idEnd);
-  if (!escaped) return raw;
+  // Both copy, so the id does not keep the whole chunk alive.
+  if (plain) return buf.toString("latin1", start, end);
   try {
-    return JSON.parse(`"${raw}"`) as string;
+    return JSON.parse(`"${buf.toString("utf8", start, end)}"`) as string;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Calls onLine(sessionId, start, newline) for each non-empty line of buf[0, end), which ends
+ * with '\n', reading session_id without parsing the line (searches run over the whole chunk,
+ * not line by line). A line without a plain `"session_id":"`, or where "props" (which may hold
+ * any keys) comes first, is parsed, so a nested "session_id" is never taken for the event's.
+ * sessionId is undefined for a line that is not an event.
+ */
+export function forEachLineSessionId(
+  buf: Buffer,
+  end: number,
+  onLine: (sessionId: string | undefined, start: number, newline: number) => void,
+): void {
+  let start = 0;
+  let marker = -2; // the next `"session_id":"` at or after start; -1 when there is none
+  let props = -2;
+  while (start < end) {
+    const nl = buf.indexOf(NEWLINE, start);
+    if (nl > start) {
+      if (marker !== -1 && marker < start) marker = buf.indexOf(SESSION_MARKER, start);
+      if (props !== -1 && props < start) props = buf.indexOf(PROPS_MARKER, start);
+      const plain = marker >= 0 && marker < nl && !(props >= 0 && props < marker);
+      onLine(plain ? idAt(buf, marker + SESSION_MARKER.length, nl) : parsedSessionId(buf.toString("utf8", start, nl)), start, nl);
+    }
+    start = nl + 1;
   }
 }
 
@@ -144,16 +160,6 @@ async function readChunks(file: string, from: number, to: number, onChunk: (buf:
   }
 }
 
-/** Calls onLine(start, newline) for each non-empty line of buf[0, end), which ends with '\n'. */
-function forEachLine(buf: Buffer, end: number, onLine: (start: number, newline: number) => void): void {
-  let start = 0;
-  while (start < end) {
-    const nl = buf.indexOf(NEWLINE, start);
-    if (nl > start) onLine(start, nl);
-    start = nl + 1;
-  }
-}
-
 /** Calls onLine for every complete line in [from, to); returns the offset after the last one. */
 export function readLines(file: string, from: number, to: number, onLine: (line: string) => void): Promise<number> {
   return readChunks(file, from, to, (buf, end) => {
@@ -176,8 +182,7 @@ export function readLinesOfSessions(
   onLine: (line: string) => void,
 ): Promise<number> {
   return readChunks(file, from, to, (buf, end) =>
-    forEachLine(buf, end, (start, nl) => {
-      const sessionId = lineSessionIdAt(buf, start, nl);
+    forEachLineSessionId(buf, end, (sessionId, start, nl) => {
       if (sessionId !== undefined && wanted(sessionId)) onLine(buf.toString("utf8", start, nl));
     }),
   );
@@ -186,8 +191,7 @@ export function readLinesOfSessions(
 /** Calls onSession with the session_id of every complete line in [from, to), without parsing lines. */
 export function scanSessionIds(file: string, from: number, to: number, onSession: (sessionId: string) => void): Promise<number> {
   return readChunks(file, from, to, (buf, end) =>
-    forEachLine(buf, end, (start, nl) => {
-      const sessionId = lineSessionIdAt(buf, start, nl);
+    forEachLineSessionId(buf, end, (sessionId) => {
       if (sessionId !== undefined) onSession(sessionId);
     }),
   );

@@ -3,12 +3,12 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 
-/** One value in PostgreSQL's COPY text format. */
-function field(value: string | number | null): string {
-  if (value === null) return "\\N";
-  if (typeof value === "number") return String(value);
+const SPECIAL = /[\\\t\n\r]/;
+
+/** A text value in PostgreSQL's COPY text format (numbers and dates need no escaping). */
+export function copyText(value: string): string {
   // Backslash first, then the characters that would end a field or a row.
-  return /[\\\t\n\r]/.test(value)
+  return SPECIAL.test(value)
     ? value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
     : value;
 }
@@ -24,14 +24,15 @@ export async function copyRows<T>(
   table: string,
   columns: readonly string[],
   rows: readonly T[],
-  toRow: (row: T) => ReadonlyArray<string | number | null>,
+  /** One row's fields joined by tabs; text fields through copyText. */
+  formatRow: (row: T) => string,
 ): Promise<number> {
   if (rows.length === 0) return 0;
   function* chunks(): Generator<string> {
     for (let i = 0; i < rows.length; i += ROWS_PER_CHUNK) {
       let text = "";
       const end = Math.min(rows.length, i + ROWS_PER_CHUNK);
-      for (let j = i; j < end; j++) text += toRow(rows[j]!).map(field).join("\t") + "\n";
+      for (let j = i; j < end; j++) text += `${formatRow(rows[j]!)}\n`;
       yield text;
     }
   }

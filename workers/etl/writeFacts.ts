@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { Prisma } from "../../src/generated/prisma/client";
 import type { SessionFacts } from "../../src/core/metrics/session";
 import { rebuildDailyTablesSql } from "../../src/core/metrics/sql";
-import { copyRows } from "./copy";
+import { copyRows, copyText } from "./copy";
 
 /** Statements built with Prisma.sql run on the pass's own connection (inside its transaction). */
 async function run(client: pg.ClientBase, statement: Prisma.Sql): Promise<number> {
@@ -24,7 +24,8 @@ export async function replaceSessionFacts(client: pg.ClientBase, replaced: strin
     "session_facts",
     ["session_id", "user_id", "date", "start_time", "end_time", "duration_ms", "page_views", "last_event_at"],
     facts,
-    (f) => [f.sessionId, f.userId, f.date, ISO(f.startTime), ISO(f.endTime), f.durationMs, f.pageViews, ISO(f.lastEventTime)],
+    (f) =>
+      `${copyText(f.sessionId)}\t${copyText(f.userId)}\t${f.date}\t${ISO(f.startTime)}\t${ISO(f.endTime)}\t${f.durationMs}\t${f.pageViews}\t${ISO(f.lastEventTime)}`,
   );
   const visits = facts.flatMap((f) => f.visits.map((v) => ({ f, v })));
   rows += await copyRows(
@@ -32,7 +33,7 @@ export async function replaceSessionFacts(client: pg.ClientBase, replaced: strin
     "page_visit_facts",
     ["session_id", "date", "page_path", "user_id", "visits", "timed_visits", "time_spent_ms"],
     visits,
-    ({ f, v }) => [f.sessionId, v.date, v.pagePath, f.userId, v.visits, v.timedVisits, v.timeSpentMs],
+    ({ f, v }) => `${copyText(f.sessionId)}\t${v.date}\t${copyText(v.pagePath)}\t${copyText(f.userId)}\t${v.visits}\t${v.timedVisits}\t${v.timeSpentMs}`,
   );
   const clicks = facts.flatMap((f) => f.clicks.map((c) => ({ f, c })));
   rows += await copyRows(
@@ -40,7 +41,7 @@ export async function replaceSessionFacts(client: pg.ClientBase, replaced: strin
     "click_facts",
     ["session_id", "date", "page_path", "button_id", "clicks"],
     clicks,
-    ({ f, c }) => [f.sessionId, c.date, c.pagePath, c.buttonId, c.clicks],
+    ({ f, c }) => `${copyText(f.sessionId)}\t${c.date}\t${copyText(c.pagePath)}\t${copyText(c.buttonId)}\t${c.clicks}`,
   );
   return rows;
 }

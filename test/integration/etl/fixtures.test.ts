@@ -111,4 +111,17 @@ describe("ETL over hand-computed fixtures", () => {
     }
     expect(await readDailyTables(db.url)).toEqual(before);
   });
+
+  it("text with tabs, backslashes, newlines and quotes survives the bulk load exactly", async () => {
+    const path = '/a\tb\\c\nd"e<script>';
+    const button = "btn\\\t\r";
+    await writeLogEvents(logsDir, [
+      storedEvent("2026-03-12T08:00:00.000Z", { event_type: "page_visited", user_id: "u\t1", session_id: "S\\1", page_path: path }),
+      storedEvent("2026-03-12T08:00:05.000Z", { event_type: "button_clicked", user_id: "u\t1", session_id: "S\\1", page_path: path, button_id: button }),
+    ]);
+    await runPass(db.url, logsDir);
+    const tables = await readDailyTables(db.url);
+    expect(tables.page_engagement.filter((r) => r.date === "2026-03-12").map((r) => r.page_path)).toEqual([path]);
+    expect(tables.click_through_rates.filter((r) => r.date === "2026-03-12").map((r) => [r.page_path, r.button_id])).toEqual([[path, button]]);
+  });
 });

@@ -2,7 +2,8 @@
 // Creates an API key, prints it once (only its hash is stored) and a curl example.
 import { parseArgs } from "node:util";
 import { ConfigError, getConfig } from "../src/core/config";
-import { API_KEY_SCOPES, ApiKeyInputError, createApiKey, getRedis } from "../src/core/db/apiKeys";
+import { API_KEY_SCOPES, ApiKeyInputError, createApiKey } from "../src/core/db/apiKeys";
+import { getRedis } from "../src/core/redis";
 import { getPrisma } from "../src/core/db/client";
 
 const USAGE = `Usage: npm run apikey:create -- --name <name> [--scopes ${API_KEY_SCOPES.join(",")}]

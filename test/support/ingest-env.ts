@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { getConfig, kafkaBrokers } from "@/core/config";
-import { createApiKey, getRedis, revokeApiKey, type ApiKeyScope } from "@/core/db/apiKeys";
+import { createApiKey, revokeApiKey, type ApiKeyScope } from "@/core/db/apiKeys";
+import { getRedis } from "@/core/redis";
 import { getPrisma } from "@/core/db/client";
 import { ensureTopics } from "@/core/kafka/topics";
 

@@ -6,7 +6,7 @@ import { Queue, Worker, type Job } from "bullmq";
 import { getConfig } from "../../src/core/config";
 import { getPrisma } from "../../src/core/db/client";
 import { logger } from "../../src/core/logging/logger";
-import { createRedisConnection } from "../../src/core/queues/connection";
+import { createRedisConnection } from "../../src/core/redis";
 import { ETL_QUEUE, type EtlJobData, type EtlJobProgress, type EtlJobResult } from "../../src/core/queues/etl";
 import { tryAcquireEtlLock } from "./lock";
 import { runEtlPass } from "./pass";

@@ -3,12 +3,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   ApiKeyInputError,
   createApiKey,
-  getRedis,
   hashApiKey,
   listApiKeys,
   revokeApiKey,
   verifyApiKey,
 } from "./apiKeys";
+import { getRedis } from "../redis";
 import { getPrisma } from "./client";
 
 const created: string[] = [];

@@ -1,5 +1,5 @@
 import { Queue } from "bullmq";
-import { createRedisConnection } from "./connection";
+import { createRedisConnection } from "../redis";
 import { ETL_JOB_MANUAL, ETL_QUEUE, ETL_SCHEDULER_ID, type EtlJobData, type EtlJobResult } from "./etl";
 
 export type EtlQueue = Queue<EtlJobData, EtlJobResult>;

@@ -1,5 +1,5 @@
 import { RateLimiterRedis } from "rate-limiter-flexible";
-import { getRedis } from "@/core/db/apiKeys";
+import { getRedis } from "@/core/redis";
 import { logger } from "@/core/logging/logger";
 
 /** Failed sign-ins allowed per (email, client address) before the pair is refused until the window ends. */

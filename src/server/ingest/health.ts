@@ -1,6 +1,6 @@
 import type { Admin } from "kafkajs";
 import { getConfig } from "@/core/config";
-import { getRedis } from "@/core/db/apiKeys";
+import { getRedis } from "@/core/redis";
 import { getPrisma } from "@/core/db/client";
 import { createKafka } from "@/core/kafka/client";
 

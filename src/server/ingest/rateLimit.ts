@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { getConfig } from "@/core/config";
-import { getRedis } from "@/core/db/apiKeys";
+import { getRedis } from "@/core/redis";
 
 export type RateLimitResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 

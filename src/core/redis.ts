@@ -1,0 +1,49 @@
+import { Redis } from "ioredis";
+import { getConfig } from "./config";
+import { logger } from "./logging/logger";
+
+/** Every Redis connection of the platform comes from here. */
+
+const globalForRedis = globalThis as unknown as { pulseRedis?: Redis };
+
+/**
+ * The process's shared Redis connection for request-path work (key cache, ingest rate limit).
+ * Auto-pipelining merges the commands of concurrent requests into one round trip; a short
+ * command timeout keeps a hung Redis from hanging requests (callers fall back or fail fast).
+ */
+export function getRedis(): Redis {
+  if (!globalForRedis.pulseRedis) {
+    const redis = new Redis(getConfig().redis.url, {
+      enableAutoPipelining: true,
+      // Lua scripts (the rate limiter's rlflxIncr) break inside auto-pipelines on the first NOSCRIPT
+      // ("results[i] is not iterable"), so they are sent on their own.
+      autoPipeliningIgnoredCommands: ["rlflxIncr", "evalsha", "eval"],
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+    });
+    let lastLogged = 0;
+    redis.on("error", (err: Error) => {
+      // ioredis retries forever; one line per 10 s is enough.
+      if (Date.now() - lastLogged > 10_000) {
+        lastLogged = Date.now();
+        logger.warn({ err: err.message }, "redis connection error");
+      }
+    });
+    globalForRedis.pulseRedis = redis;
+  }
+  return globalForRedis.pulseRedis;
+}
+
+/**
+ * A dedicated connection for BullMQ. Workers need maxRetriesPerRequest: null so blocking
+ * commands wait through Redis restarts instead of failing the worker.
+ */
+export function createRedisConnection(role: "worker" | "client" = "client"): Redis {
+  return new Redis(getConfig().redis.url, {
+    maxRetriesPerRequest: role === "worker" ? null : 2,
+    enableOfflineQueue: role === "worker",
+    connectTimeout: 2_000,
+    lazyConnect: false,
+  });
+}

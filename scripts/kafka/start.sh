@@ -29,8 +29,8 @@ KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$CACHE/data-$KAFKA_PORT}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 
-log() { echo "[kafka:$KAFKA_PORT] $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=common.sh
+. "$SCRIPT_DIR/common.sh"
 
 case "$KAFKA_PORT$KAFKA_CONTROLLER_PORT" in *[!0-9]*) die "ports must be numbers (KAFKA_PORT=$KAFKA_PORT KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT)";; esac
 [ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
@@ -45,12 +45,6 @@ SERVER_LOG="$KAFKA_DATA_DIR/server.log"
 STDOUT_LOG="$KAFKA_DATA_DIR/stdout.log"
 LOG_DIRS="$KAFKA_DATA_DIR/kraft-logs"
 
-# Is $1 a live JVM running kafka.Kafka with this data dir's server.properties?
-is_our_broker() {
-  local pid="$1"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $PROPS"
-}
 port_open() { (exec 3<>"/dev/tcp/$KAFKA_HOST/$1") 2>/dev/null; }
 
 # One start.sh at a time per data dir (fd 8 is closed for the broker itself).

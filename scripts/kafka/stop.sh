@@ -25,7 +25,8 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$ROOT/.cache/kafka/data-$KAFKA_PORT}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
-log() { echo "[kafka:$KAFKA_PORT] $*" >&2; }
+# shellcheck source=common.sh
+. "$SCRIPT_DIR/common.sh"
 
 if [ ! -d "$KAFKA_DATA_DIR" ]; then
   log "not running (no data dir $KAFKA_DATA_DIR)"
@@ -34,12 +35,6 @@ fi
 KAFKA_DATA_DIR="$(cd "$KAFKA_DATA_DIR" && pwd)"
 PID_FILE="$KAFKA_DATA_DIR/kafka.pid"
 PROPS="$KAFKA_DATA_DIR/server.properties"
-
-is_our_broker() {
-  local pid="$1"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $PROPS"
-}
 
 pid="$(cat "$PID_FILE" 2>/dev/null || true)"
 if ! is_our_broker "$pid"; then

@@ -7,7 +7,7 @@
 import { getConfig } from "../src/core/config";
 import { getPrisma } from "../src/core/db/client";
 import { DuckReference } from "../test/support/duckdbReference";
-import { tryAcquireEtlLock } from "../workers/etl/lock";
+import { withEtlLock } from "../workers/etl/lock";
 import { runEtlPass } from "../workers/etl/pass";
 
 const [mode, logsDir] = process.argv.slice(2);
@@ -19,10 +19,10 @@ if (!logsDir || (mode !== "pass" && mode !== "duckdb")) {
 const started = performance.now();
 let extra: Record<string, unknown> = {};
 if (mode === "pass") {
-  const lock = await tryAcquireEtlLock(getConfig().postgres.url);
-  if (!lock) throw new Error("another ETL pass holds the lock");
-  const result = await runEtlPass({ prisma: getPrisma(), db: lock.client, logsDir, trigger: "cli" });
-  await lock.release();
+  const result = await withEtlLock(getConfig().postgres.url, { wait: false }, (db) =>
+    runEtlPass({ prisma: getPrisma(), db, logsDir, trigger: "cli" }),
+  );
+  if (!result) throw new Error("another ETL pass holds the lock");
   await getPrisma().$disconnect();
   extra = { eventsRead: result.eventsRead, sessions: result.sessionsRecomputed, days: result.daysRecomputed, rows: result.rowsWritten, ...result.timings };
 } else {

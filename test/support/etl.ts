@@ -5,8 +5,8 @@ import pg from "pg";
 import { createPrismaClient } from "../../src/core/db/client";
 import type { StoredEvent } from "../../src/core/events";
 import { eventLogPath } from "../../src/core/logs/paths";
-import { waitForEtlLock } from "../../workers/etl/lock";
-import { runEtlPass, type EtlPassResult } from "../../workers/etl/pass";
+import { withEtlLock } from "../../workers/etl/lock";
+import { runEtlPass, type EtlPassOptions, type EtlPassResult } from "../../workers/etl/pass";
 
 /** Appends events to their hourly log files, one JSON line each (the consumer's format). */
 export async function writeLogEvents(logsDir: string, events: readonly StoredEvent[]): Promise<void> {
@@ -24,13 +24,11 @@ export async function writeLogEvents(logsDir: string, events: readonly StoredEve
 }
 
 /** One ETL pass in this process against the given database and logs (waiting for the lock, as `npm run etl` does). */
-export async function runPass(databaseUrl: string, logsDir: string): Promise<EtlPassResult> {
+export async function runPass(databaseUrl: string, logsDir: string, options: Pick<EtlPassOptions, "rebuild"> = {}): Promise<EtlPassResult> {
   const prisma = createPrismaClient(databaseUrl);
-  const lock = await waitForEtlLock(databaseUrl);
   try {
-    return await runEtlPass({ prisma, db: lock.client, logsDir, trigger: "cli" });
+    return (await withEtlLock(databaseUrl, { wait: true }, (db) => runEtlPass({ prisma, db, logsDir, trigger: "cli", ...options })))!;
   } finally {
-    await lock.release();
     await prisma.$disconnect();
   }
 }

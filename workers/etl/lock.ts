@@ -3,7 +3,7 @@ import pg from "pg";
 /** Arbitrary constant shared by every ETL process: PostgreSQL advisory lock key. */
 const ETL_LOCK_KEY = 7_362_001;
 
-export interface EtlLock {
+interface EtlLock {
   /** The connection that holds the lock; the pass writes through it too. */
   client: pg.Client;
   release(): Promise<void>;
@@ -37,13 +37,35 @@ async function lock(connectionString: string, wait: boolean): Promise<EtlLock | 
 }
 
 /** The lock, or null when another pass holds it. */
-export function tryAcquireEtlLock(connectionString: string): Promise<EtlLock | null> {
+function tryAcquireEtlLock(connectionString: string): Promise<EtlLock | null> {
   return lock(connectionString, false);
 }
 
 /** Waits until no other pass runs, then holds the lock. */
-export async function waitForEtlLock(connectionString: string): Promise<EtlLock> {
+async function waitForEtlLock(connectionString: string): Promise<EtlLock> {
   const held = await lock(connectionString, true);
   if (!held) throw new Error("advisory lock was not granted");
   return held;
+}
+
+/**
+ * Runs `work` on the connection holding the ETL lock and releases it after. When another pass
+ * holds the lock: waits for it (calling onWait once) if `wait`, else returns null without running.
+ */
+export async function withEtlLock<T>(
+  connectionString: string,
+  options: { wait: boolean; onWait?: () => void },
+  work: (db: pg.Client) => Promise<T>,
+): Promise<T | null> {
+  let held = await tryAcquireEtlLock(connectionString);
+  if (!held) {
+    if (!options.wait) return null;
+    options.onWait?.();
+    held = await waitForEtlLock(connectionString);
+  }
+  try {
+    return await work(held.client);
+  } finally {
+    await held.release();
+  }
 }

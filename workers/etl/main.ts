@@ -8,7 +8,7 @@ import { getPrisma } from "../../src/core/db/client";
 import { logger } from "../../src/core/logging/logger";
 import { createRedisConnection } from "../../src/core/redis";
 import { ETL_QUEUE, type EtlJobData, type EtlJobProgress, type EtlJobResult } from "../../src/core/queues/etl";
-import { tryAcquireEtlLock } from "./lock";
+import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 import { declaredSchedulers, reconcileSchedulers } from "./schedulers";
 
@@ -17,25 +17,22 @@ const log = logger.child({ service: "etl" });
 
 async function processJob(job: Job<EtlJobData, EtlJobResult>): Promise<EtlJobResult> {
   const config = getConfig();
-  const lock = await tryAcquireEtlLock(config.postgres.url);
-  if (!lock) {
-    log.info({ jobId: job.id, trigger: job.data.trigger }, "another ETL pass is running; skipping this one");
-    return { skipped: true, reason: "another ETL pass was running" };
-  }
-  try {
-    const result = await runEtlPass({
+  const result = await withEtlLock(config.postgres.url, { wait: false }, (db) =>
+    runEtlPass({
       prisma: getPrisma(),
-      db: lock.client,
+      db,
       logsDir: config.logs.dir,
       trigger: job.data.trigger,
       onProgress: (stage, detail) => job.updateProgress({ stage, detail } satisfies EtlJobProgress),
-    });
-    log.info({ jobId: job.id, ...result }, "ETL pass done");
-    const { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs } = result;
-    return { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs };
-  } finally {
-    await lock.release();
+    }),
+  );
+  if (!result) {
+    log.info({ jobId: job.id, trigger: job.data.trigger }, "another ETL pass is running; skipping this one");
+    return { skipped: true, reason: "another ETL pass was running" };
   }
+  log.info({ jobId: job.id, ...result }, "ETL pass done");
+  const { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs } = result;
+  return { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs };
 }
 
 async function main(): Promise<void> {

@@ -6,27 +6,25 @@
 import { parseArgs } from "node:util";
 import { getConfig } from "../../src/core/config";
 import { getPrisma } from "../../src/core/db/client";
-import { tryAcquireEtlLock, waitForEtlLock } from "./lock";
+import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rebuild: { type: "boolean", default: false } } });
   const config = getConfig();
   const prisma = getPrisma();
-  let lock = await tryAcquireEtlLock(config.postgres.url);
-  if (!lock) {
-    console.log("Another ETL pass is running; waiting for it to finish…");
-    lock = await waitForEtlLock(config.postgres.url);
-  }
   try {
-    const result = await runEtlPass({
-      prisma,
-      db: lock.client,
-      logsDir: config.logs.dir,
-      trigger: "cli",
-      rebuild: values.rebuild,
-      onProgress: (stage, detail) => console.log(`  ${stage}: ${JSON.stringify(detail)}`),
-    });
+    const onWait = () => console.log("Another ETL pass is running; waiting for it to finish…");
+    const result = (await withEtlLock(config.postgres.url, { wait: true, onWait }, (db) =>
+      runEtlPass({
+        prisma,
+        db,
+        logsDir: config.logs.dir,
+        trigger: "cli",
+        rebuild: values.rebuild,
+        onProgress: (stage, detail) => console.log(`  ${stage}: ${JSON.stringify(detail)}`),
+      }),
+    ))!;
     const seconds = (result.durationMs / 1000).toFixed(2);
     console.log(
       `ETL run #${result.runId} done in ${seconds} s: read ${result.eventsRead} new events from ${result.filesRead} log files` +
@@ -34,7 +32,6 @@ async function main(): Promise<void> {
         `, recomputed ${result.sessionsRecomputed} sessions and ${result.daysRecomputed} days, wrote ${result.rowsWritten} rows.`,
     );
   } finally {
-    await lock.release();
     await prisma.$disconnect();
   }
 }

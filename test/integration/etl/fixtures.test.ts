@@ -97,18 +97,8 @@ describe("ETL over hand-computed fixtures", () => {
 
   it("a rebuild from all logs gives the same tables as the incremental passes", async () => {
     const before = await readDailyTables(db.url);
-    const { createPrismaClient } = await import("../../../src/core/db/client");
-    const { tryAcquireEtlLock } = await import("../../../workers/etl/lock");
-    const { runEtlPass } = await import("../../../workers/etl/pass");
-    const prisma = createPrismaClient(db.url);
-    const lock = (await tryAcquireEtlLock(db.url))!;
-    try {
-      const result = await runEtlPass({ prisma, db: lock.client, logsDir, trigger: "cli", rebuild: true });
-      expect(result.eventsRead).toBe(firstBatch.length + lateBatch.length + 1);
-    } finally {
-      await lock.release();
-      await prisma.$disconnect();
-    }
+    const result = await runPass(db.url, logsDir, { rebuild: true });
+    expect(result.eventsRead).toBe(firstBatch.length + lateBatch.length + 1);
     expect(await readDailyTables(db.url)).toEqual(before);
   });
 

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { getConfig, kafkaBrokers } from "@/core/config";
+import { createTestDatabase, type TestDatabase } from "./db";
 import { createApiKey, revokeApiKey, type ApiKeyScope } from "@/core/db/apiKeys";
 import { getRedis } from "@/core/redis";
 import { getPrisma } from "@/core/db/client";
@@ -24,8 +25,25 @@ export interface IngestTestEnv {
   cleanup(): Promise<void>;
 }
 
+/**
+ * Keys live in a database of the test's own: the one DATABASE_URL already names when the test
+ * made one (set it before the first getConfig()), else a fresh one made here and dropped by cleanup().
+ * Nothing ever touches the developer's own database.
+ */
+async function testDatabase(name: string): Promise<TestDatabase | null> {
+  const current = process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL).pathname.slice(1) : "";
+  if (current.startsWith("pulse_t_")) return null;
+  const db = await createTestDatabase(`ingest_${name}`);
+  process.env.DATABASE_URL = db.url;
+  return db;
+}
+
 export async function createIngestTestEnv(name: string, options: { brokers?: string[] } = {}): Promise<IngestTestEnv> {
+  const ownDb = await testDatabase(name);
   const config = getConfig();
+  if (!new URL(config.postgres.url).pathname.startsWith("/pulse_t_")) {
+    throw new Error("createIngestTestEnv must run before anything reads the configuration (getConfig), so keys go to a test database");
+  }
   const brokers = options.brokers ?? kafkaBrokers(config);
   const suffix = `${name}_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
   const topic = `web_events_ingest_${suffix}`;
@@ -58,6 +76,10 @@ export async function createIngestTestEnv(name: string, options: { brokers?: str
     },
     async cleanup() {
       await getPrisma().apiKey.deleteMany({ where: { id: { in: keyIds } } }).catch(() => undefined);
+      if (ownDb) {
+        await getPrisma().$disconnect().catch(() => undefined);
+        await ownDb.drop();
+      }
       const admin = kafka.admin();
       await admin
         .connect()

@@ -1,5 +1,6 @@
-// Real PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); apply migrations to that database first.
-import { afterAll, describe, expect, it } from "vitest";
+// Real PostgreSQL (a migrated database of this test's own) and Redis (REDIS_URL).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/db";
 import {
   ApiKeyInputError,
   createApiKey,
@@ -12,6 +13,12 @@ import { getRedis } from "../redis";
 import { getPrisma } from "./client";
 
 const created: string[] = [];
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase("apikeys");
+  process.env.DATABASE_URL = db.url; // before the first getConfig()
+});
 
 async function newKey(scopes?: string[]) {
   const result = await createApiKey({ name: `apikeys-test ${Date.now()}`, scopes });
@@ -33,6 +40,7 @@ afterAll(async () => {
   await getPrisma().apiKey.deleteMany({ where: { id: { in: created } } });
   await getPrisma().$disconnect();
   getRedis().disconnect();
+  await db?.drop();
 });
 
 describe("createApiKey", () => {

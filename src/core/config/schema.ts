@@ -6,7 +6,13 @@ const broker = z
 
 export const configSchema = z
   .object({
-    app: z.object({ base_url: z.url() }).strict(),
+    app: z
+      .object({
+        base_url: z.url(),
+        // Addresses (IPs or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed; none by default.
+        trusted_proxies: z.array(z.string().min(1)),
+      })
+      .strict(),
     kafka: z
       .object({
         brokers: z.array(broker),
@@ -28,6 +34,10 @@ export const configSchema = z
         max_body_bytes: z.number().int().min(1024).max(100 * 1024 * 1024),
         max_batch_events: z.number().int().min(1).max(10_000),
         max_future_seconds: z.number().int().min(0),
+        // event_time older than this is refused, unless the key has the backfill scope.
+        max_past_days: z.number().int().min(1).max(36_500),
+        // How far back a key with the backfill scope may send events (never before 1970).
+        max_backfill_days: z.number().int().min(1).max(36_500),
         rate_limit_per_minute: z.number().int().min(1),
       })
       .strict(),

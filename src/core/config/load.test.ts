@@ -49,6 +49,30 @@ describe("loadConfig", () => {
     expect(problemsOf({ AUTH_SECRET: "short" })[0]).toMatch(/^auth\.secret .*at least 32 characters/);
   });
 
+  it("accepts the admins a self-hosted install has, admin@localhost included (the one npm start creates)", () => {
+    for (const email of ["admin@localhost", "ops@intranet", "Admin@Example.com", "first.last+pulse@mail.example.co.uk", "a@b-c.d"]) {
+      expect(problemsOf({ ADMIN_EMAIL: email }), email).toEqual([]);
+      expect(loadConfig({ PULSE_CONFIG: repoConfig, ADMIN_EMAIL: email }).auth.admin_email).toBe(email);
+    }
+  });
+
+  it("still refuses an ADMIN_EMAIL that cannot be an address, naming the setting and its source", () => {
+    for (const email of ["admin", "admin@", "@localhost", "ad min@localhost", "admin@@localhost", "admin@-localhost", "admin@local..host", ".admin@localhost", "admin@localhost."]) {
+      expect(problemsOf({ ADMIN_EMAIL: email }), email).toEqual([
+        "auth.admin_email (from environment ADMIN_EMAIL): must be an email address such as you@example.com or admin@localhost",
+      ]);
+    }
+  });
+
+  it("takes trusted proxies as IPs and CIDR ranges and names a bad one", () => {
+    const config = loadConfig({ PULSE_CONFIG: repoConfig, PULSE_APP_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8,fd00::/8" });
+    expect(config.app.trusted_proxies).toEqual(["127.0.0.1", "10.0.0.0/8", "fd00::/8"]);
+    expect(loadConfig({ PULSE_CONFIG: repoConfig }).app.trusted_proxies).toEqual([]);
+    expect(problemsOf({ PULSE_APP_TRUSTED_PROXIES: "10.0.0.1,proxy.local" })[0]).toMatch(
+      /^app\.trusted_proxies\.1 \(from environment PULSE_APP_TRUSTED_PROXIES\): must be an IP address or a CIDR range/,
+    );
+  });
+
   it("rejects unknown settings and secrets written into the file", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "pulse-config-"));
     const file = path.join(dir, "config.yaml");

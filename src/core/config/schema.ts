@@ -1,4 +1,17 @@
 import { z } from "zod";
+import { isIpOrCidr } from "../http/clientAddress";
+
+/**
+ * local@host, where host may be a single label: a self-hosted admin is often admin@localhost or
+ * ops@intranet, which z.email() refuses. Still refuses what cannot be an address (spaces, no @,
+ * empty parts, bad host labels).
+ */
+const adminEmail = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    "must be an email address such as you@example.com or admin@localhost",
+  );
 
 const broker = z
   .string()
@@ -10,7 +23,7 @@ export const configSchema = z
       .object({
         base_url: z.url(),
         // Addresses (IPs or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed; none by default.
-        trusted_proxies: z.array(z.string().min(1)),
+        trusted_proxies: z.array(z.string().refine(isIpOrCidr, "must be an IP address or a CIDR range (e.g. 10.0.0.5, 192.168.0.0/16, fd00::/8)")),
       })
       .strict(),
     kafka: z
@@ -45,7 +58,7 @@ export const configSchema = z
     auth: z
       .object({
         secret: z.string().min(32, "must be at least 32 characters").optional(),
-        admin_email: z.email().optional(),
+        admin_email: adminEmail.optional(),
         admin_password: z.string().min(8, "must be at least 8 characters").optional(),
         github_id: z.string().min(1).optional(),
         github_secret: z.string().min(1).optional(),

@@ -9,4 +9,5 @@ COPY . .
 RUN npx prisma generate && NODE_ENV=production npx next build
 ENV NODE_ENV=production
 EXPOSE 3000
-CMD ["node", "node_modules/next/dist/bin/next", "start", "-p", "3000"]
+# Our server in front of Next (client address from app.trusted_proxies), as npm run web.
+CMD ["node", "--import", "tsx", "src/server/web/main.ts", "-p", "3000"]

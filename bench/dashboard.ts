@@ -3,7 +3,7 @@
  *
  * Loads N events' worth of aggregates (default 1,000,000 events of realistic sessions over 90 days,
  * generated as JSON Lines and run through the real ETL pass) into a database of its own, starts the
- * web app (`next start`) on it, signs in as a dashboard user, and measures for the last 7 and the
+ * web app (as production runs it) on it, signs in as a dashboard user, and measures for the last 7 and the
  * last 90 days:
  *   - the dashboard's main tRPC query, analytics.report (what the dashboard page loads and refreshes);
  *   - GET /api/analytics with a read-scoped API key (SPEC §5, all rows as the API returns them).

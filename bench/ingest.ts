@@ -1,6 +1,6 @@
 /**
- * npm run bench:ingest — load test of POST /api/events (autocannon) against `next start`
- * (production build), with Kafka and the consumer worker running, and a bare node:http server
+ * npm run bench:ingest — load test of POST /api/events (autocannon) against the web app as
+ * production runs it (src/server/web/main.ts in front of Next, production build), with Kafka and the consumer worker running, and a bare node:http server
  * answering 202 on the same machine as the ceiling.
  *
  * Uses its own topic, consumer group and logs dir (deleted afterwards unless BENCH_KEEP=1), and
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     consumer = startConsumer({ ...process.env, ...env });
     say(consumer ? `consumer worker started (logs in ${logsDir})` : "workers/consumer/main.ts not found: running without the consumer");
 
-    say("building (if needed) and starting next start ...");
+    say("building (if needed) and starting the web app ...");
     app = await startApp({ env, name: "bench" });
     const key = await createApiKey({ name: `bench ${stamp}`, scopes: ["ingest"] });
     keyId = key.key.id;

@@ -1,7 +1,7 @@
 /**
  * The whole platform for the Playwright specs, started by the test itself: a fresh PostgreSQL
- * database, its own Kafka topics and logs directory, the web app (`next start`, through
- * test/support/app.ts), the consumer worker and the ETL worker, all with the same environment.
+ * database, its own Kafka topics and logs directory, the web app (src/server/web/main.ts, as
+ * production runs it, through test/support/app.ts), the consumer worker and the ETL worker, all with the same environment.
  *
  * Uses PostgreSQL, Redis and Kafka from the environment (DATABASE_URL's server, REDIS_URL,
  * KAFKA_BROKERS or the local broker). REDIS_URL must be a Redis database no other ETL worker

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { ROOT, stopLocalKafka } from "../lib/services";
+import { webServerCommand } from "../lib/webServer";
 import { formatLine } from "./logs";
 import { ConfigError, ServiceError, setUp } from "./setup";
 
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   const port = process.env.PORT ?? (new URL(config.app.base_url).port || "3000");
   // Workers run as one node process each with tsx's loader, so signals reach them directly.
   const specs: ChildSpec[] = [
-    { name: "web", command: process.execPath, args: [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", port] },
+    { name: "web", command: process.execPath, args: webServerCommand(ROOT, Number(port)) },
     { name: "consumer", command: process.execPath, args: ["--import", "tsx", "workers/consumer/main.ts"] },
     { name: "etl", command: process.execPath, args: ["--import", "tsx", "workers/etl/main.ts"] },
   ];

@@ -1,6 +1,7 @@
 /**
  * Runs the real web app for integration tests: builds it (once, into its own NEXT_DIST_DIR) and
- * starts `next start` on a free port with the environment a test wants.
+ * starts it as production does (src/server/web/main.ts, Next behind our client-address step) on a
+ * free port with the environment a test wants.
  *
  *   const app = await startApp({ env: { KAFKA_TOPIC: "t1", PULSE_INGEST_RATE_LIMIT_PER_MINUTE: "5" } });
  *   await fetch(`${app.url}/api/health`);
@@ -20,6 +21,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { buildNextApp } from "../../scripts/lib/nextBuild";
+import { webServerCommand } from "../../scripts/lib/webServer";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
@@ -120,7 +122,7 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** Builds if needed, starts `next start` with the given environment and waits until it answers. */
+/** Builds if needed, starts the web app with the given environment and waits until it answers. */
 export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const { appDir, distDir } = resolveDirs(options);
   await buildApp({ appDir, distDir });
@@ -139,11 +141,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const logFile = path.join(logDir, `pulse-app-${options.name ?? "test"}-${port}-${Date.now()}.log`);
   const log = createWriteStream(logFile);
   let output = "";
-  const child = spawn(
-    process.execPath,
-    [path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
-    { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, webServerCommand(appDir, port, "127.0.0.1"), { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   const onData = (d: Buffer) => {
     const s = d.toString();
@@ -174,7 +172,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (exitCode !== undefined) {
-      throw new Error(`next start exited with ${exitCode} before answering (log ${logFile}):\n${output.slice(-4000)}`);
+      throw new Error(`the web app exited with ${exitCode} before answering (log ${logFile}):\n${output.slice(-4000)}`);
     }
     try {
       // Any HTTP answer means the server is up; this path does not exist, so it touches no dependency.
@@ -184,7 +182,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`next start did not answer on ${url} in time (log ${logFile}):\n${output.slice(-4000)}`);
+        throw new Error(`the web app did not answer on ${url} in time (log ${logFile}):\n${output.slice(-4000)}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

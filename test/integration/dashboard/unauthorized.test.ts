@@ -56,7 +56,7 @@ describe("in process, with no session in the context", () => {
   });
 });
 
-describe("over HTTP against next start", () => {
+describe("over HTTP against the running app", () => {
   let app: RunningApp;
   const secret = randomBytes(32).toString("hex");
 

@@ -1,0 +1,78 @@
+/**
+ * The web app's server: `node --import tsx src/server/web/main.ts [-p PORT] [-H HOST] [--dev]`
+ * (npm run web, npm start, Docker, the tests and benches all start the app this way).
+ *
+ * It is `next start` plus one step. `next start` keeps an X-Forwarded-For sent by the client and
+ * only fills it from the socket when absent, so behind it the socket's address is lost. Here every
+ * request gets the client address the rule of src/core/http/clientAddress.ts gives (socket peer,
+ * X-Forwarded-For, app.trusted_proxies) in a private header, replacing any copy the client sent,
+ * before Next sees it. Everything else is Next's own request handler (next({ dir }) +
+ * getRequestHandler(), the documented custom-server API), so routing and caching are unchanged.
+ * NEXT_DIST_DIR picks the build, as with `next start` (next.config.mjs reads it).
+ */
+import http from "node:http";
+import { parseArgs } from "node:util";
+import { ConfigError, getConfig } from "@/core/config";
+import { parseTrustedProxies, stampClientAddress } from "@/core/http/clientAddress";
+import { logger } from "@/core/logging/logger";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", short: "p" },
+    hostname: { type: "string", short: "H" },
+    dev: { type: "boolean", default: false },
+  },
+});
+const dev = values.dev ?? false;
+// Before Next loads: React and Next pick their production builds from NODE_ENV.
+// (Assigned through Object.assign: Next's types declare NODE_ENV read-only.)
+if (!process.env.NODE_ENV) Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+const log = logger.child({ service: "web" });
+
+// Validated config first, so a bad setting stops the server with its name before anything listens.
+let trustedProxies: string[];
+try {
+  trustedProxies = getConfig().app.trusted_proxies;
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+const trusted = parseTrustedProxies(trustedProxies);
+
+const { default: next } = await import("next");
+const app = next({ dev, dir: process.cwd(), hostname: values.hostname ?? "localhost", port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = http.createServer((req, res) => {
+  stampClientAddress(req.headers, req.socket.remoteAddress, trusted);
+  handle(req, res).catch((err: unknown) => {
+    log.error({ err, url: req.url }, "request failed");
+    if (!res.headersSent) res.statusCode = 500;
+    res.end();
+  });
+});
+
+server.on("error", (err) => {
+  log.fatal({ err }, "web server failed");
+  process.exit(1);
+});
+server.listen(port, values.hostname, () => {
+  log.info({ port, hostname: values.hostname ?? "all interfaces", trusted_proxies: trusted.size, dev }, "web server ready");
+});
+
+// Like `next start`: stop accepting, let requests in flight finish, close Next, exit 128 + signal.
+let stopping = false;
+function stop(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => process.exit(1), 10_000).unref();
+  server.close(() => {
+    void app.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
+  server.closeIdleConnections();
+}
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import bcrypt from "bcryptjs";
+import { getBcryptPool } from "../auth/bcryptPool";
 import { getConfig } from "../config";
 import { logger } from "../logging/logger";
 import { getPrisma, type PrismaClient } from "./client";
@@ -49,7 +49,7 @@ export function checkPasswordPolicy(password: string): void {
 
 export async function hashPassword(password: string): Promise<string> {
   checkPasswordPolicy(password);
-  return bcrypt.hash(password, BCRYPT_ROUNDS);
+  return getBcryptPool().hash(password, BCRYPT_ROUNDS);
 }
 
 export function passwordVersion(passwordHash: string | null): string {
@@ -70,14 +70,18 @@ export async function findUserByEmail(email: string, prisma: PrismaClient = getP
   return user ? toPublic(user) : null;
 }
 
-/** The user when the email and password match, else null. Takes the same time whether or not the email exists. */
+/**
+ * The user when the email and password match, else null. Takes the same time whether or not the
+ * email exists: an unknown email is checked against DUMMY_HASH through the same pool. Throws
+ * BcryptBusyError when the pool's queue is full (for a known and an unknown email alike).
+ */
 export async function verifyUserPassword(
   email: string,
   password: string,
   prisma: PrismaClient = getPrisma(),
 ): Promise<PublicUser | null> {
   const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
-  const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+  const ok = await getBcryptPool().compare(password, user?.passwordHash ?? DUMMY_HASH);
   return ok && user?.passwordHash ? toPublic(user) : null;
 }
 

@@ -2,23 +2,13 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/SignInForm";
 import { PulseIcon } from "@/components/ui/icons";
+import { safeRedirectPath } from "@/core/auth/redirect";
+import { signInErrorMessage } from "@/core/auth/signIn";
 import { getConfig } from "@/core/config";
 import { getServerAuthSession, isGitHubEnabled } from "@/server/auth";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
-
-/** Only same-site paths, so a crafted link cannot send someone elsewhere after sign-in. */
-function safeCallback(value: string | string[] | undefined): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/";
-}
-
-const ERRORS: Record<string, string> = {
-  AccessDenied: "That account is not allowed to use this dashboard. Ask the admin to add your email.",
-  SessionRequired: "Please sign in to continue.",
-  Configuration: "The server's sign-in configuration is incomplete. See the server log.",
-};
 
 export default async function SignInPage({
   searchParams,
@@ -26,11 +16,13 @@ export default async function SignInPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
-  const configured = Boolean(getConfig().auth.secret);
+  const config = getConfig();
+  // Same-origin only, so a crafted link cannot send someone elsewhere after sign-in.
+  const callbackUrl = safeRedirectPath(params.callbackUrl, config.app.base_url);
+  const configured = Boolean(config.auth.secret);
   if (configured && (await getServerAuthSession())) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : undefined;
-  const initialError = errorCode ? (ERRORS[errorCode] ?? "Sign-in failed. Please try again.") : undefined;
+  const initialError = errorCode ? signInErrorMessage(errorCode) : undefined;
 
   return (
     <main className="flex min-h-screen items-center justify-center bg-[radial-gradient(ellipse_at_top,_rgba(99,102,241,0.12),_transparent_55%)] px-4 py-12">

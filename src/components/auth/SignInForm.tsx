@@ -3,6 +3,8 @@
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
+import { safeRedirectPath } from "@/core/auth/redirect";
+import { signInErrorMessage } from "@/core/auth/signIn";
 
 const inputClass =
   "mt-1.5 block w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm text-gray-100 placeholder:text-gray-600 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40";
@@ -33,15 +35,13 @@ export function SignInForm({
         callbackUrl,
       });
       if (!res || res.error) {
-        setError(
-          res?.error === "TooManyAttempts"
-            ? "Too many failed attempts. Wait 15 minutes and try again."
-            : "Wrong email or password.",
-        );
+        // Wrong password, too many attempts, unavailable and busy each have their own message.
+        setError(signInErrorMessage(res?.error));
         setPending(false);
         return;
       }
-      router.replace(callbackUrl);
+      // The server already checked it; checked again here against the page's own origin, where it is followed.
+      router.replace(safeRedirectPath(callbackUrl, window.location.origin));
       router.refresh();
     } catch {
       setError("Could not reach the server. Check your connection and try again.");

@@ -1,10 +1,14 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
+import { BcryptBusyError } from "@/core/auth/bcryptPool";
+import { safeRedirectPath } from "@/core/auth/redirect";
+import { SIGN_IN_ERROR } from "@/core/auth/signIn";
 import { getConfig } from "@/core/config";
-import { findUserByEmail, findUserById, normalizeEmail, verifyUserPassword } from "@/core/db/users";
+import { findUserByEmail, findUserById, normalizeEmail, verifyUserPassword, type PublicUser } from "@/core/db/users";
+import { clientAddressFromHeaders } from "@/core/http/clientAddress";
 import { logger } from "@/core/logging/logger";
-import { clientAddress, signInAttempts } from "./signInLimiter";
+import { getSignInLimiter } from "./signInLimiter";
 
 export const SIGN_IN_PATH = "/signin";
 /** Sessions last a week; the JWT is re-issued while the dashboard is in use. */
@@ -16,6 +20,52 @@ class SessionRevokedError extends Error {
     super(`session no longer valid: ${reason}`);
     this.name = "SessionRevokedError";
   }
+}
+
+/**
+ * What authorize() throws to refuse a sign-in. next-auth puts the message into the URL the browser
+ * gets (`?error=<message>`), so it is only ever one of the SIGN_IN_ERROR codes.
+ */
+class SignInRefused extends Error {
+  constructor(code: (typeof SIGN_IN_ERROR)[keyof typeof SIGN_IN_ERROR]) {
+    super(code);
+    this.name = "SignInRefused";
+  }
+}
+
+/** Longer than any address a user row can have; refused without work (and without a Redis key). */
+const MAX_EMAIL_LENGTH = 320;
+
+/**
+ * The password check behind the form: limits first (charged before the check), then bcrypt in its
+ * pool. Null for wrong credentials; throws SignInRefused for every other refusal.
+ */
+async function checkPassword(email: string, password: string, address: string): Promise<PublicUser | null> {
+  const limiter = getSignInLimiter();
+  const admission = await limiter.admit(email, address);
+  if (!admission.ok) {
+    if (admission.reason === "unavailable") throw new SignInRefused(SIGN_IN_ERROR.unavailable);
+    logger.warn({ email, address, limit: admission.limit, retry_after_s: admission.retryAfterSeconds }, "sign-in refused: too many attempts");
+    throw new SignInRefused(SIGN_IN_ERROR.tooManyAttempts);
+  }
+  let user: PublicUser | null;
+  try {
+    user = await verifyUserPassword(email, password);
+  } catch (err) {
+    if (err instanceof BcryptBusyError) {
+      logger.warn({ email, address }, "sign-in refused: password checks are busy");
+      throw new SignInRefused(SIGN_IN_ERROR.busy);
+    }
+    logger.error({ err, email }, "sign-in check failed");
+    throw new SignInRefused(SIGN_IN_ERROR.unavailable);
+  }
+  if (!user) {
+    logger.info({ email, address }, "sign-in failed");
+    return null;
+  }
+  await limiter.succeeded(email, address);
+  logger.info({ email, address }, "signed in");
+  return user;
 }
 
 export class AuthConfigError extends Error {
@@ -66,20 +116,16 @@ export function getAuthOptions(): NextAuthOptions {
       async authorize(credentials, req) {
         const email = typeof credentials?.email === "string" ? normalizeEmail(credentials.email) : "";
         const password = typeof credentials?.password === "string" ? credentials.password : "";
-        if (!email || !password) return null;
-        const attemptKey = `${email}|${clientAddress(req.headers)}`;
-        if (await signInAttempts.isBlocked(attemptKey)) {
-          logger.warn({ email }, "sign-in refused: too many failed attempts");
-          throw new Error("TooManyAttempts");
+        if (!email || !password || email.length > MAX_EMAIL_LENGTH) return null;
+        try {
+          const user = await checkPassword(email, password, clientAddressFromHeaders(req.headers));
+          return user ? { id: user.id, email: user.email, name: user.name ?? user.email } : null;
+        } catch (err) {
+          if (err instanceof SignInRefused) throw err;
+          // Anything else would reach the browser as its message; log it whole, send a code.
+          logger.error({ err, email }, "sign-in failed unexpectedly");
+          throw new SignInRefused(SIGN_IN_ERROR.unavailable);
         }
-        const user = await verifyUserPassword(email, password);
-        if (!user) {
-          await signInAttempts.recordFailure(attemptKey);
-          logger.info({ email }, "sign-in failed");
-          return null;
-        }
-        await signInAttempts.reset(attemptKey);
-        return { id: user.id, email: user.email, name: user.name ?? user.email };
       },
     }),
   ];
@@ -93,6 +139,10 @@ export function getAuthOptions(): NextAuthOptions {
     pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
     providers,
     callbacks: {
+      // Every redirect next-auth makes (after sign-in, sign-out, OAuth) obeys the app's one rule.
+      redirect({ url, baseUrl }) {
+        return new URL(safeRedirectPath(url, baseUrl), baseUrl).toString();
+      },
       async signIn({ user, account }) {
         if (account?.provider === "credentials") return true;
         // OAuth: only people the admin already added (same email) may get in.
@@ -130,7 +180,9 @@ export function getAuthOptions(): NextAuthOptions {
           logger.info({ reason: (metadata as Error).message }, "session ended");
           return;
         }
-        logger.error({ code, metadata }, "next-auth error");
+        // next-auth passes an Error or { error, ...details }; pino keeps the stack only under `err`.
+        const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
+        logger.error(err instanceof Error ? { code, err } : { code, metadata }, "next-auth error");
       },
       warn(code) {
         logger.warn({ code }, "next-auth warning");

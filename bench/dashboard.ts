@@ -21,6 +21,7 @@ import superjson from "superjson";
 import { freePort, startApp } from "../test/support/app";
 import { datasetEvents, LogWriter } from "../test/support/dataset";
 import { createTestDatabase } from "../test/support/db";
+import { signInCookie } from "../test/support/signIn";
 
 const { values } = parseArgs({
   options: {
@@ -46,25 +47,6 @@ const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 async function pickPort(): Promise<number> {
   if (process.env.BENCH_PORT) return Number(process.env.BENCH_PORT);
   return freePort(process.env.BENCH_PORT_RANGE, "BENCH_PORT_RANGE");
-}
-
-function cookiesOf(res: Response): string[] {
-  return res.headers.getSetCookie().map((c) => c.split(";")[0]!);
-}
-
-/** Signs in through the real NextAuth credentials flow and returns the session cookie. */
-async function signIn(url: string): Promise<string> {
-  const csrf = await fetch(`${url}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookiesOf(csrf).join("; ") },
-    body: new URLSearchParams({ csrfToken, email: ADMIN.email, password: ADMIN.password, json: "true", callbackUrl: url }),
-  });
-  const session = cookiesOf(res).find((c) => c.startsWith("next-auth.session-token="));
-  if (!session) throw new Error(`sign-in failed: HTTP ${res.status} ${await res.text()}`);
-  return session;
 }
 
 interface Stats {
@@ -172,7 +154,7 @@ try {
   });
   stopApp = () => app.stop();
   console.log(`app ready on ${app.url} (${((performance.now() - t) / 1000).toFixed(1)} s incl. build if needed)`);
-  const cookie = await signIn(app.url);
+  const cookie = await signInCookie(app.url, ADMIN.email, ADMIN.password);
 
   const today = Date.now();
   const ranges = [

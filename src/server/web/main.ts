@@ -1,6 +1,7 @@
 /**
- * The web app's server: `node --import tsx src/server/web/main.ts [-p PORT] [-H HOST] [--dev]`
- * (npm run web, npm start, Docker, the tests and benches all start the app this way).
+ * The web app's server: `node --import tsx src/server/web/main.ts [-p PORT] [-H HOST]` on a
+ * production build (npm run web, npm start, Docker, the tests and benches all start the app this
+ * way; `npm run dev` stays `next dev`, where client addresses are unknown).
  *
  * It is `next start` plus one step. `next start` keeps an X-Forwarded-For sent by the client and
  * only fills it from the socket when absent, so behind it the socket's address is lost. Here every
@@ -20,13 +21,11 @@ const { values } = parseArgs({
   options: {
     port: { type: "string", short: "p" },
     hostname: { type: "string", short: "H" },
-    dev: { type: "boolean", default: false },
   },
 });
-const dev = values.dev ?? false;
 // Before Next loads: React and Next pick their production builds from NODE_ENV.
 // (Assigned through Object.assign: Next's types declare NODE_ENV read-only.)
-if (!process.env.NODE_ENV) Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
+if (!process.env.NODE_ENV) Object.assign(process.env, { NODE_ENV: "production" });
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const log = logger.child({ service: "web" });
 
@@ -42,7 +41,7 @@ try {
 const trusted = parseTrustedProxies(trustedProxies);
 
 const { default: next } = await import("next");
-const app = next({ dev, dir: process.cwd(), hostname: values.hostname ?? "localhost", port });
+const app = next({ dev: false, dir: process.cwd(), hostname: values.hostname ?? "localhost", port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -60,7 +59,7 @@ server.on("error", (err) => {
   process.exit(1);
 });
 server.listen(port, values.hostname, () => {
-  log.info({ port, hostname: values.hostname ?? "all interfaces", trusted_proxies: trusted.size, dev }, "web server ready");
+  log.info({ port, hostname: values.hostname ?? "all interfaces", trusted_proxies: trusted.size }, "web server ready");
 });
 
 // Like `next start`: stop accepting, let requests in flight finish, close Next, exit 128 + signal.

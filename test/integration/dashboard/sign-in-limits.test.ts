@@ -3,19 +3,18 @@
  * PostgreSQL): per-account and per-address limits counted before the password check, the client
  * address from trusted proxies only, and sign-in refused while Redis is down.
  *
- * Accounts get fresh emails on every run, so counters left in Redis by an earlier run (they live
- * 15 minutes) never matter. Password checks are counted from the app's own log: one
- * "bcrypt operation done" debug line per bcrypt operation.
+ * The apps use a redis-server of this file's own: the global counter spans all accounts for 15
+ * minutes, so a shared Redis would carry other runs' attempts into this one. Password checks are
+ * counted from the app's own log: one "bcrypt operation done" debug line per bcrypt operation.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGN_IN_ERROR, SIGN_IN_LIMITS } from "@/core/auth/signIn";
 import { createPrismaClient, type PrismaClient } from "@/core/db/client";
 import { upsertUserWithPassword } from "@/core/db/users";
-import { freePort, startApp, type RunningApp } from "../../support/app";
+import { startApp, type RunningApp } from "../../support/app";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
+import { startRedisServer, type RedisServer } from "../../support/redisServer";
 import { attemptSignIn } from "../../support/signIn";
 
 const PASSWORD = "correct-horse-battery-staple";
@@ -27,6 +26,7 @@ const LOG_WAIT = { timeout: 15_000 };
 
 let db: TestDatabase;
 let prisma: PrismaClient;
+let redis: RedisServer;
 
 async function addUser(name: string): Promise<string> {
   const address = email(name);
@@ -35,7 +35,7 @@ async function addUser(name: string): Promise<string> {
 }
 
 function appEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { DATABASE_URL: db.url, AUTH_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "debug", ...extra };
+  return { DATABASE_URL: db.url, REDIS_URL: redis.url, AUTH_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "debug", ...extra };
 }
 
 /** The app's pino lines with this message. */
@@ -54,27 +54,18 @@ function logLines(app: RunningApp, msg: string): Array<Record<string, unknown>> 
     });
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 const failedFor = (app: RunningApp, address: string) => logLines(app, "sign-in failed").filter((l) => l.email === address);
 
 beforeAll(async () => {
   db = await createTestDatabase("dash_signin");
   prisma = createPrismaClient(db.url);
+  redis = await startRedisServer();
 }, 120_000);
 
 afterAll(async () => {
   await prisma?.$disconnect();
   await db?.drop();
+  await redis?.stop();
 });
 
 describe("with no trusted proxies (the default)", () => {
@@ -170,50 +161,29 @@ describe("behind a trusted proxy (app.trusted_proxies = 127.0.0.1)", () => {
 
 describe("while Redis is down", () => {
   let app: RunningApp;
-  let redisPort: number;
-  let redis: ChildProcess | undefined;
-
-  async function startRedis(): Promise<void> {
-    redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-    const deadline = Date.now() + 10_000;
-    while (!(await listening(redisPort))) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${redisPort}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async function stopRedis(): Promise<void> {
-    const child = redis;
-    redis = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGKILL");
-    });
-  }
+  let ownRedis: RedisServer;
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    await startRedis();
-    app = await startApp({ name: "signin-redis-down", env: appEnv({ REDIS_URL: `redis://127.0.0.1:${redisPort}/0` }) });
+    ownRedis = await startRedisServer();
+    app = await startApp({ name: "signin-redis-down", env: appEnv({ REDIS_URL: ownRedis.url }) });
   }, 300_000);
   afterAll(async () => {
     await app?.stop();
-    await stopRedis();
+    await ownRedis?.stop();
   });
 
   it("refuses sign-in as unavailable (never unchecked), and signs in again once Redis is back", async () => {
     const user = await addUser("redis-down");
     expect((await attemptSignIn(app.url, { email: user, password: PASSWORD })).session).not.toBeNull();
 
-    await stopRedis();
+    await ownRedis.stop();
     for (const password of [PASSWORD, "wrong-password"]) {
       const res = await attemptSignIn(app.url, { email: user, password });
       expect(res).toMatchObject({ error: SIGN_IN_ERROR.unavailable, session: null });
     }
     await expect.poll(() => logLines(app, "sign-in limiter unavailable (Redis): refusing sign-in").length, LOG_WAIT).toBeGreaterThanOrEqual(2);
 
-    await startRedis();
+    await ownRedis.start();
     await expect.poll(async () => (await attemptSignIn(app.url, { email: user, password: PASSWORD })).error, { timeout: 30_000, interval: 1_000 }).toBeNull();
   });
 });

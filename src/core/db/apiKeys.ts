@@ -18,8 +18,9 @@ import { getPrisma } from "./client";
  * Unknown hashes are cached briefly as well, so guessing keys cannot turn into database load.
  */
 
-export type ApiKeyScope = "ingest" | "read";
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["ingest", "read"];
+/** ingest: POST /api/events; read: GET /api/analytics and health details; backfill: event_time older than ingest.max_past_days. */
+export type ApiKeyScope = "ingest" | "read" | "backfill";
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["ingest", "read", "backfill"];
 
 export interface ApiKeyRecord {
   id: string;

@@ -29,7 +29,10 @@ export interface EtlPassOptions {
 
 export interface EtlPassResult {
   runId: number;
+  /** Files with new bytes read. */
   filesRead: number;
+  /** Files whose already processed part was read again for the earlier events of returning sessions. */
+  filesReread: number;
   eventsRead: number;
   /** Lines, sessions and files this pass set aside (see etl_quarantine), by kind. */
   quarantined: { lines: number; sessions: number; files: number };
@@ -255,6 +258,7 @@ async function computeAndWrite(
   await onProgress?.("written", { rows: outcome.rowsWritten, ms: writeMs });
   return {
     filesRead: newParts.size,
+    filesReread: [...earlierFiles].filter((i) => files[i]!.done > 0).length,
     eventsRead,
     quarantined: { lines: quarantine.count("line"), sessions: quarantine.count("session"), files: quarantine.count("file") },
     skippedLines,

@@ -1,6 +1,6 @@
 /**
  * The admin's whole day, through the real platform: create a key, send events with it, run the
- * ETL from the dashboard, read the numbers SPEC §4/§5 give for those events (hand-computed in
+ * ETL from the dashboard, read the numbers docs/metrics.md give for those events (hand-computed in
  * support/events.ts), change the date range, and revoke the key.
  */
 import { mkdir } from "node:fs/promises";
@@ -109,7 +109,7 @@ test("create a key, send events, run the ETL, read the numbers, change the range
     expect(jobIds[0]).toBe(jobIds[1]);
   });
 
-  await test.step("the last 7 days show the SPEC §4 numbers for those events", async () => {
+  await test.step("the last 7 days show the docs/metrics.md numbers for those events", async () => {
     await expect(page.getByRole("button", { name: "Last 7 days" })).toHaveAttribute("aria-pressed", "true");
     await expectSummary(page, EXPECTED_7D.summary);
     await expectTables(page, EXPECTED_7D);

@@ -87,7 +87,7 @@ const CACHE_ENTRIES = 200;
 const cache = new Map<string, AnalyticsReport>();
 
 /**
- * The SPEC §5 report for a date range: every figure is the SPEC §4 definition applied to
+ * The docs/metrics.md report for a date range: every figure is the docs/metrics.md definition applied to
  * the whole range. GET /api/analytics and the dashboard's tRPC procedures both return this.
  */
 export async function getAnalyticsReport(range: DateRange, options: ReportOptions = {}): Promise<AnalyticsReport> {

@@ -93,7 +93,7 @@ describe("parseIngestBody: single events", () => {
     ]);
   });
 
-  it("enforces the field formats of SPEC §2", () => {
+  it("enforces the field formats of docs/api.md", () => {
     const bad = (patch: Record<string, unknown>) => issues(parseIngestBody({ ...valid, ...patch }, options))[0]?.path;
     expect(bad({ event_type: "Page Visited" })).toBe("event_type");
     expect(bad({ event_type: "x".repeat(65) })).toBe("event_type");

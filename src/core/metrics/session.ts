@@ -2,9 +2,9 @@ import { utcDate } from "./dates";
 
 const HOUR_MS = 3_600_000;
 
-/** SPEC §4: a visit's time is capped at 30 minutes. */
+/** docs/metrics.md: a visit's time is capped at 30 minutes. */
 export const VISIT_TIME_CAP_MS = 1_800_000;
-/** SPEC §4: a click (or visit) without page_path counts under the page_path ''. */
+/** docs/metrics.md: a click (or visit) without page_path counts under the page_path ''. */
 export const NO_PAGE = "";
 
 export interface MetricEvent {
@@ -61,7 +61,7 @@ export function compareEvents(a: MetricEvent, b: MetricEvent): number {
 }
 
 /**
- * Applies the SPEC §4 definitions to all events of one session (in any order, duplicates
+ * Applies the docs/metrics.md definitions to all events of one session (in any order, duplicates
  * allowed): the same event_id counts once.
  */
 export function summarizeSession(sessionId: string, input: readonly MetricEvent[]): SessionFacts {

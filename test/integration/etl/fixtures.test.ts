@@ -1,5 +1,5 @@
 /**
- * SPEC §4/§5 fixtures run through the real ETL (JSON Lines files → PostgreSQL), with the
+ * docs/metrics.md fixtures run through the real ETL (JSON Lines files → PostgreSQL), with the
  * answers computed by hand from the definitions (see the comments beside each event).
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe("ETL over hand-computed fixtures", () => {
-  it("first pass: the three tables hold the SPEC §4 numbers", async () => {
+  it("first pass: the three tables hold the docs/metrics.md numbers", async () => {
     await writeLogEvents(logsDir, firstBatch);
     const result = await runPass(db.url, logsDir);
     expect(result.eventsRead).toBe(firstBatch.length);

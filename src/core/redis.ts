@@ -27,7 +27,7 @@ export function getRedis(): Redis {
       // ioredis retries forever; one line per 10 s is enough.
       if (Date.now() - lastLogged > 10_000) {
         lastLogged = Date.now();
-        logger.warn({ err: err.message }, "redis connection error");
+        logger.warn({ err }, "redis connection error");
       }
     });
     globalForRedis.pulseRedis = redis;

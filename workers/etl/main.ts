@@ -73,13 +73,13 @@ async function main(): Promise<void> {
     // A long pass keeps its job lock renewed; a dead worker's job is retried by another.
     lockDuration: 60_000,
   });
-  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err: err.message }, "ETL pass failed"));
-  worker.on("error", (err) => log.error({ err: err.message }, "ETL worker error"));
+  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err }, "ETL pass failed"));
+  worker.on("error", (err) => log.error({ err }, "ETL worker error"));
   started.worker = worker;
   log.info("ETL worker ready");
 }
 
 main().catch((err: unknown) => {
-  log.fatal({ err: err instanceof Error ? err.message : String(err) }, "ETL worker failed to start");
+  log.fatal({ err }, "ETL worker failed to start");
   process.exit(1);
 });

@@ -106,7 +106,7 @@ async function cacheGet(hash: string): Promise<CacheEntry | null | undefined> {
     const raw = await getRedis().get(CACHE_PREFIX + hash);
     return raw === null ? null : (JSON.parse(raw) as CacheEntry);
   } catch (err) {
-    logger.debug({ err: (err as Error).message }, "api key cache read failed; using the database");
+    logger.debug({ err }, "api key cache read failed; using the database");
     return undefined;
   }
 }
@@ -140,7 +140,7 @@ function touchLastUsed(id: string): void {
       })
       .catch((err: unknown) => {
         lastUsedWritten.delete(id);
-        logger.warn({ err: (err as Error).message, apiKeyId: id }, "could not record API key use");
+        logger.warn({ err, apiKeyId: id }, "could not record API key use");
       });
   });
 }
@@ -195,7 +195,7 @@ export async function revokeApiKey(id: string): Promise<ApiKeyRecord | null> {
   } catch (err) {
     // Verify falls back to the database while Redis is down, and a stale live entry expires
     // after LIVE_TTL_SECONDS at the latest; say so loudly.
-    logger.error({ err: (err as Error).message, apiKeyId: id }, "API key revoked in the database but the Redis cache could not be updated");
+    logger.error({ err, apiKeyId: id }, "API key revoked in the database but the Redis cache could not be updated");
   }
   return key;
 }

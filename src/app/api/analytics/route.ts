@@ -19,7 +19,7 @@ async function currentSession(): Promise<unknown> {
   try {
     return await getServerAuthSession();
   } catch (err) {
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, "no dashboard session check possible");
+    logger.warn({ err }, "no dashboard session check possible");
     return null;
   }
 }
@@ -64,7 +64,7 @@ export async function GET(request: Request): Promise<Response> {
     }
     return json(200, await getAnalyticsReport(range, { limit }));
   } catch (err) {
-    logger.error({ err: err instanceof Error ? err.message : String(err) }, "analytics query failed");
+    logger.error({ err }, "analytics query failed");
     return json(503, { error: "service_unavailable", message: "analytics are unavailable right now; try again shortly" }, { "retry-after": "5" });
   }
 }

@@ -1,0 +1,104 @@
+import { getConfig, type AppConfig } from "@/core/config";
+import { getLastEtlRun } from "@/core/db/etlRuns";
+import { logger } from "@/core/logging/logger";
+import { consumerGroupLags, consumerGroups } from "./consumerLag";
+import {
+  checkDependencies,
+  CHECK_TIMEOUT_MS,
+  DEPENDENCIES,
+  firstLine,
+  sharedInFlight,
+  withTimeout,
+  type DependencyCheck,
+  type DependencyChecks,
+  type DependencyName,
+} from "./dependencies";
+
+/** What anyone may see (SPEC §2): whether each dependency is up, nothing more. */
+export interface PublicHealth {
+  status: "ok" | "unavailable";
+  dependencies: Record<DependencyName, "ok" | "down">;
+}
+
+interface DetailInputs extends DependencyChecks {
+  config: AppConfig;
+}
+
+/** Thrown by a section whose data lives in a dependency that is down (reported, not logged). */
+class DependencyDownError extends Error {}
+
+function requireUp(inputs: DetailInputs, name: DependencyName): void {
+  if (!inputs.checks[name].ok) throw new DependencyDownError(`${name} is down`);
+}
+
+/** The ETL part of the detailed report. A new fact about the ETL (e.g. `overdue`) is one more line in the object. */
+async function etlDetails(inputs: DetailInputs) {
+  requireUp(inputs, "postgres");
+  const run = await getLastEtlRun();
+  return {
+    last_run: run
+      ? {
+          id: run.id,
+          status: run.status,
+          trigger: run.trigger,
+          started_at: run.startedAt.toISOString(),
+          finished_at: run.finishedAt?.toISOString() ?? null,
+          events_read: run.eventsRead,
+          rows_written: run.rowsWritten,
+          error: run.error,
+        }
+      : null,
+  };
+}
+
+/**
+ * The sections of the detailed report after the dependency checks, computed in parallel, each
+ * within CHECK_TIMEOUT_MS; a section that fails reads {"error": "…"} and the others still show.
+ * The extension point: a new section (e.g. `quarantine`) is one more entry here, and its type
+ * joins HealthDetails by itself.
+ */
+const detailSections = {
+  consumer_groups: (inputs: DetailInputs) => consumerGroupLags(inputs.admin, consumerGroups(inputs.config)),
+  etl: etlDetails,
+} satisfies Record<string, (inputs: DetailInputs) => Promise<unknown>>;
+
+type Sections = typeof detailSections;
+type SectionValue<K extends keyof Sections> = Awaited<ReturnType<Sections[K]>> | { error: string };
+
+/** For a session or a `read` key: the public part plus latencies, consumer lags and the ETL. */
+export type HealthDetails = PublicHealth & {
+  checked_at: string;
+  checks: Record<DependencyName, DependencyCheck>;
+} & { [K in keyof Sections]: SectionValue<K> };
+
+function publicPart(checks: DependencyChecks["checks"]): PublicHealth {
+  const dependencies = Object.fromEntries(DEPENDENCIES.map((name) => [name, checks[name].ok ? "ok" : "down"])) as PublicHealth["dependencies"];
+  return { status: DEPENDENCIES.every((name) => checks[name].ok) ? "ok" : "unavailable", dependencies };
+}
+
+async function runSection<K extends keyof Sections>(name: K, inputs: DetailInputs): Promise<SectionValue<K>> {
+  try {
+    const build = detailSections[name] as (inputs: DetailInputs) => Promise<Awaited<ReturnType<Sections[K]>>>;
+    return await withTimeout(build(inputs), CHECK_TIMEOUT_MS);
+  } catch (err) {
+    if (!(err instanceof DependencyDownError)) logger.warn({ err, section: name }, "health detail failed");
+    return { error: firstLine(err) };
+  }
+}
+
+/** 200 when every dependency answers, 503 otherwise; the body says only which one is down. */
+export async function publicHealth(): Promise<PublicHealth> {
+  return publicPart((await checkDependencies()).checks);
+}
+
+async function computeDetails(): Promise<HealthDetails> {
+  const deps = await checkDependencies();
+  const inputs: DetailInputs = { ...deps, config: getConfig() };
+  const names = Object.keys(detailSections) as Array<keyof Sections>;
+  const values = await Promise.all(names.map((name) => runSection(name, inputs)));
+  const sections = Object.fromEntries(names.map((name, i) => [name, values[i]])) as { [K in keyof Sections]: SectionValue<K> };
+  return { ...publicPart(deps.checks), checked_at: new Date().toISOString(), checks: deps.checks, ...sections };
+}
+
+/** The detailed report; concurrent callers share one round of checks. */
+export const detailedHealth = sharedInFlight(computeDetails);

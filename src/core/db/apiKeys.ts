@@ -151,6 +151,8 @@ export async function createApiKey(input: { name: string; scopes?: readonly stri
   const name = input.name.trim();
   if (name.length === 0) throw new ApiKeyInputError("name must not be empty");
   if (name.length > MAX_NAME_LENGTH) throw new ApiKeyInputError(`name must be at most ${MAX_NAME_LENGTH} characters`);
+  // PostgreSQL refuses U+0000 outright (a 500 otherwise); other control characters only garble the list.
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new ApiKeyInputError("name must not contain control characters");
   const scopes = normaliseScopes(input.scopes);
   // The 32-bit prefix is unique in the table; on the rare collision, draw again.
   for (let attempt = 0; ; attempt++) {

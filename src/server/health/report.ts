@@ -31,9 +31,19 @@ function requireUp(inputs: DetailInputs, name: DependencyName): void {
   if (!inputs.checks[name].ok) throw new DependencyDownError(`${name} is down`);
 }
 
-/** The ETL part of the detailed report. A new fact about the ETL (e.g. `overdue`) is one more line in the object. */
-async function etlDetails(inputs: DetailInputs) {
-  requireUp(inputs, "postgres");
+/** A section read from PostgreSQL: when PostgreSQL is down it says so without trying a query. */
+function fromPostgres<T>(read: (inputs: DetailInputs) => Promise<T>): (inputs: DetailInputs) => Promise<T> {
+  return async (inputs) => {
+    requireUp(inputs, "postgres");
+    return read(inputs);
+  };
+}
+
+/**
+ * The ETL part of the detailed report. A new fact about the ETL is one more line in the object,
+ * e.g. `overdue: isEtlOverdue(run, getConfig().cron.etl_interval_seconds),`.
+ */
+async function etlDetails() {
   const run = await getLastEtlRun();
   return {
     last_run: run
@@ -54,12 +64,12 @@ async function etlDetails(inputs: DetailInputs) {
 /**
  * The sections of the detailed report after the dependency checks, computed in parallel, each
  * within CHECK_TIMEOUT_MS; a section that fails reads {"error": "…"} and the others still show.
- * The extension point: a new section (e.g. `quarantine`) is one more entry here, and its type
- * joins HealthDetails by itself.
+ * The extension point: a new section is one more entry here, and its type joins HealthDetails by
+ * itself, e.g. `quarantine: fromPostgres(() => getQuarantineSummary()),`.
  */
 const detailSections = {
   consumer_groups: (inputs: DetailInputs) => consumerGroupLags(inputs.admin, consumerGroups(inputs.config)),
-  etl: etlDetails,
+  etl: fromPostgres(etlDetails),
 } satisfies Record<string, (inputs: DetailInputs) => Promise<unknown>>;
 
 type Sections = typeof detailSections;

@@ -201,7 +201,8 @@ async function main(): Promise<void> {
 
     say("building (if needed) and starting next start ...");
     app = await startApp({ env, name: "bench" });
-    const key = await createApiKey({ name: `bench ${stamp}`, scopes: ["ingest"] });
+    // read too: the consumer lag is in the detailed health report.
+    const key = await createApiKey({ name: `bench ${stamp}`, scopes: ["ingest", "read"] });
     keyId = key.key.id;
     const headers = { "content-type": "application/json", authorization: `Bearer ${key.secret}` };
     const url = `${app.url}/api/events`;
@@ -272,7 +273,9 @@ async function main(): Promise<void> {
       nodeServer = null;
     }
 
-    const health = (await (await fetch(`${app.url}/api/health`)).json()) as { consumer_lag?: { lag?: number } };
+    const health = (await (await fetch(`${app.url}/api/health`, { headers: { authorization: headers.authorization } })).json()) as {
+      consumer_groups?: Array<{ lag?: number }>;
+    };
 
     console.log("");
     console.log(`Ingest benchmark (${os.cpus().length} CPUs, Node ${process.version}, ${DURATION} s per run, Kafka acks=all)`);
@@ -291,7 +294,7 @@ async function main(): Promise<void> {
     console.log(`batches of ${BATCH_SIZE}: ${fmt(batch.eventsPerSec)} events/s (aim >= 100,000)`);
     console.log(
       consumer
-        ? `consumer worker running; its lag right after the runs: ${health.consumer_lag?.lag ?? "unknown"} events`
+        ? `consumer worker running; its lag right after the runs: ${health.consumer_groups?.[0]?.lag ?? "unknown"} events`
         : "consumer worker not started (workers/consumer/main.ts missing)",
     );
     console.log(

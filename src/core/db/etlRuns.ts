@@ -13,6 +13,7 @@ export interface EtlRunView {
   sessionsRecomputed: number;
   daysRecomputed: number;
   rowsWritten: number;
+  quarantined: number;
   error: string | null;
 }
 

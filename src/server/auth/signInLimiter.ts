@@ -37,7 +37,7 @@ export const signInAttempts = {
       const res = await limiter().get(key);
       return res !== null && res.consumedPoints >= MAX_FAILURES;
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, "sign-in limiter unavailable");
+      logger.warn({ err }, "sign-in limiter unavailable");
       return false;
     }
   },

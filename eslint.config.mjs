@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", ".next-*/**", ".cache/**", "data/**", "src/generated/**", "node_modules/**", "test-results/**", "playwright-report/**", "artifacts/**", "next-env.d.ts"],
+    ignores: [".next/**", ".next-*/**", ".cache/**", "data/**", "src/generated/**", "node_modules/**", "test-results/**", "playwright-report/**", "artifacts/**", ".scratch/**", "next-env.d.ts"],
   },
   {
     rules: {

@@ -6,7 +6,7 @@
  * web app (as production runs it) on it, signs in as a dashboard user, and measures for the last 7 and the
  * last 90 days:
  *   - the dashboard's main tRPC query, analytics.report (what the dashboard page loads and refreshes);
- *   - GET /api/analytics with a read-scoped API key (SPEC §5, all rows as the API returns them).
+ *   - GET /api/analytics with a read-scoped API key (docs/api.md, the API's default of 100 rows per list).
  * Prints p50/p95/p99 latency of sequential requests, then p50/p95 and requests/s with N concurrent ones.
  * Aim: p95 under 100 ms for 90 days.
  */

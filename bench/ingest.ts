@@ -28,6 +28,7 @@ import { getPrisma } from "../src/core/db/client";
 import { createKafka } from "../src/core/kafka/client";
 import { ensureTopics } from "../src/core/kafka/topics";
 import { freePort, REPO_ROOT, startApp, type RunningApp } from "../test/support/app";
+import { createTestDatabase } from "../test/support/db";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -165,6 +166,9 @@ function fmt(n: number, digits = 0): string {
 }
 
 async function main(): Promise<void> {
+  // A database of the benchmark's own (its API key lives there), made before anything reads the config.
+  const db = await createTestDatabase("bench_ingest");
+  process.env.DATABASE_URL = db.url;
   const config = getConfig();
   const brokers = kafkaBrokers(config);
   const stamp = `${Date.now().toString(36)}_${randomUUID().slice(0, 4)}`;
@@ -187,6 +191,7 @@ async function main(): Promise<void> {
       KAFKA_TOPIC: topic,
       PULSE_KAFKA_DLQ_TOPIC: dlqTopic,
       PULSE_KAFKA_CONSUMER_GROUP: group,
+      DATABASE_URL: db.url,
       LOGS_DIR: logsDir,
       PULSE_INGEST_RATE_LIMIT_PER_MINUTE: "1000000000",
       LOG_LEVEL: "warn",
@@ -196,7 +201,8 @@ async function main(): Promise<void> {
 
     say("building (if needed) and starting the web app ...");
     app = await startApp({ env, name: "bench" });
-    const key = await createApiKey({ name: `bench ${stamp}`, scopes: ["ingest"] });
+    // read too: the consumer lag is in the detailed health report.
+    const key = await createApiKey({ name: `bench ${stamp}`, scopes: ["ingest", "read"] });
     keyId = key.key.id;
     const headers = { "content-type": "application/json", authorization: `Bearer ${key.secret}` };
     const url = `${app.url}/api/events`;
@@ -267,7 +273,9 @@ async function main(): Promise<void> {
       nodeServer = null;
     }
 
-    const health = (await (await fetch(`${app.url}/api/health`)).json()) as { consumer_lag?: { lag?: number } };
+    const health = (await (await fetch(`${app.url}/api/health`, { headers: { authorization: headers.authorization } })).json()) as {
+      consumer_groups?: Array<{ lag?: number }>;
+    };
 
     console.log("");
     console.log(`Ingest benchmark (${os.cpus().length} CPUs, Node ${process.version}, ${DURATION} s per run, Kafka acks=all)`);
@@ -286,7 +294,7 @@ async function main(): Promise<void> {
     console.log(`batches of ${BATCH_SIZE}: ${fmt(batch.eventsPerSec)} events/s (aim >= 100,000)`);
     console.log(
       consumer
-        ? `consumer worker running; its lag right after the runs: ${health.consumer_lag?.lag ?? "unknown"} events`
+        ? `consumer worker running; its lag right after the runs: ${health.consumer_groups?.[0]?.lag ?? "unknown"} events`
         : "consumer worker not started (workers/consumer/main.ts missing)",
     );
     console.log(
@@ -316,6 +324,7 @@ async function main(): Promise<void> {
     }
     await getPrisma().$disconnect().catch(() => undefined);
     (globalThis as unknown as { pulseRedis?: ReturnType<typeof getRedis> }).pulseRedis?.disconnect();
+    await db.drop();
   }
 }
 

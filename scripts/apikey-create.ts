@@ -1,4 +1,4 @@
-// npm run apikey:create -- --name "My site" [--scopes ingest,read]
+// npm run apikey:create -- --name "My site" [--scopes ingest,read,backfill]
 // Creates an API key, prints it once (only its hash is stored) and a curl example.
 import { parseArgs } from "node:util";
 import { ConfigError, getConfig } from "../src/core/config";
@@ -9,7 +9,8 @@ import { getPrisma } from "../src/core/db/client";
 const USAGE = `Usage: npm run apikey:create -- --name <name> [--scopes ${API_KEY_SCOPES.join(",")}]
 
   --name     a label to tell keys apart (required)
-  --scopes   comma-separated: ingest (POST /api/events), read (GET /api/analytics); default: ingest`;
+  --scopes   comma-separated: ingest (POST /api/events), read (GET /api/analytics),
+             backfill (with ingest: events older than ingest.max_past_days); default: ingest`;
 
 function fail(message: string, code = 1): never {
   console.error(`apikey:create: ${message}`);

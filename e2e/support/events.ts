@@ -1,5 +1,5 @@
 /**
- * The events the dashboard spec sends, and what SPEC §4/§5 say the dashboard must show for them,
+ * The events the dashboard spec sends, and what docs/metrics.md say the dashboard must show for them,
  * computed by hand below (not by the code under test).
  *
  * Recent sessions start 3 hours ago (inside "last 7 days" whatever the time of day); the old one
@@ -104,7 +104,7 @@ export const EXPECTED_30D = {
   pages: [
     { path: "/", visits: "3", users: "2", avgTime: "40s" },
     // "/pricing": S1 (60 s), S3 (no time), S5 (20 s) → 3 visits, users u1 + u4, avg (60 + 20) / 2 = 40 s.
-    // (Equal visits: SPEC §5 sorts by total_visits; ties come by page path, so "/" first.)
+    // (Equal visits: docs/metrics.md sorts by total_visits; ties come by page path, so "/" first.)
     { path: "/pricing", visits: "3", users: "2", avgTime: "40s" },
   ],
   clicks: [

@@ -22,17 +22,21 @@ export function getRedis(): Redis {
       connectTimeout: 2_000,
       commandTimeout: 1_000,
     });
-    let lastLogged = 0;
-    redis.on("error", (err: Error) => {
-      // ioredis retries forever; one line per 10 s is enough.
-      if (Date.now() - lastLogged > 10_000) {
-        lastLogged = Date.now();
-        logger.warn({ err: err.message }, "redis connection error");
-      }
-    });
+    logErrorsQuietly(redis, "shared");
     globalForRedis.pulseRedis = redis;
   }
   return globalForRedis.pulseRedis;
+}
+
+/** ioredis retries forever and emits an error per attempt: one log line per connection per 10 s is enough. */
+function logErrorsQuietly(redis: Redis, role: string): void {
+  let lastLogged = 0;
+  redis.on("error", (err: Error) => {
+    if (Date.now() - lastLogged > 10_000) {
+      lastLogged = Date.now();
+      logger.warn({ err, role }, "redis connection error (retrying)");
+    }
+  });
 }
 
 /**
@@ -40,10 +44,12 @@ export function getRedis(): Redis {
  * commands wait through Redis restarts instead of failing the worker.
  */
 export function createRedisConnection(role: "worker" | "client" = "client"): Redis {
-  return new Redis(getConfig().redis.url, {
+  const redis = new Redis(getConfig().redis.url, {
     maxRetriesPerRequest: role === "worker" ? null : 2,
     enableOfflineQueue: role === "worker",
     connectTimeout: 2_000,
     lazyConnect: false,
   });
+  logErrorsQuietly(redis, `bullmq-${role}`);
+  return redis;
 }

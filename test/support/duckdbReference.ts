@@ -1,5 +1,5 @@
 /**
- * An independent implementation of SPEC §4/§5 in DuckDB, straight from the JSON Lines logs.
+ * An independent implementation of docs/metrics.md in DuckDB, straight from the JSON Lines logs.
  * It shares no code with the ETL: it is the yardstick the ETL's numbers are checked against
  * (tests) and timed against (bench:etl). DuckDB returns exact integer sums and counts; the
  * 2-decimal rounding (half away from zero) is done here in exact integer arithmetic.
@@ -107,7 +107,7 @@ export class DuckReference {
     };
   }
 
-  /** The SPEC §5 range figures, computed over the whole range. */
+  /** The docs/metrics.md range figures, computed over the whole range. */
   async report(from: string, to: string): Promise<ReferenceReport> {
     const where = `date BETWEEN DATE '${from}' AND DATE '${to}'`;
     const [s] = await this.rows(`SELECT count(*) AS n, count(DISTINCT user_id) AS users, coalesce(sum(duration_ms), 0) AS dur,

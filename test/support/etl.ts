@@ -35,7 +35,7 @@ export async function runPass(databaseUrl: string, logsDir: string, options: Pic
 
 export type Row = Record<string, string | number | null>;
 
-/** The three SPEC tables as plain rows (numbers as numbers), in a stable order. */
+/** The three metric tables as plain rows (numbers as numbers), in a stable order. */
 export async function readDailyTables(databaseUrl: string): Promise<{
   session_metrics: Row[];
   page_engagement: Row[];

@@ -1,5 +1,5 @@
 /**
- * A small, hand-computed SPEC §4/§5 scenario (answers beside each event), shared by the ETL
+ * A small, hand-computed docs/metrics.md scenario (answers beside each event), shared by the ETL
  * fixture test and the end-to-end test that sends the same events through the API.
  */
 import type { StoredEvent } from "../../src/core/events";

@@ -33,7 +33,7 @@ export interface ConsumerStats {
 }
 
 /**
- * Kafka -> JSON Lines (SPEC §3). Per Kafka batch (one partition), in chunks:
+ * Kafka -> JSON Lines (docs/logs.md). Per Kafka batch (one partition), in chunks:
  *   decode + group lines per file -> one append per file -> fsync (files, new dirs)
  *   -> poison messages to the DLQ topic (acked) -> resolveOffset -> commit.
  * Offsets are committed only after the lines are durable, so a crash at any point

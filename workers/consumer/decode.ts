@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { storedEventSchema } from "@/core/events";
+import { describeIssues, storedEventSchema } from "@/core/events";
 
 /** A message value the consumer can write as one JSON line. */
 export interface DecodedEvent {
@@ -39,11 +39,7 @@ export function decodeEventMessage(value: Buffer | null): DecodeResult {
   }
   const result = storedEventSchema.safeParse(parsed);
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`)
-      .join("; ");
-    return { ok: false, error: `not a valid event: ${issues}` };
+    return { ok: false, error: `not a valid event: ${describeIssues(result.error.issues, 5)}` };
   }
   // The schema is strict and has no transforms, so the message holds exactly the validated
   // fields. The web app's value is JSON.stringify(StoredEvent): one line, keys as received, so it is

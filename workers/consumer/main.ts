@@ -1,5 +1,5 @@
 /**
- * Consumer worker: Kafka topic `kafka.topic` -> JSON Lines under `logs.dir` (SPEC §3).
+ * Consumer worker: Kafka topic `kafka.topic` -> JSON Lines under `logs.dir` (docs/logs.md).
  * Run: npm run consumer. Settings from global_config.yaml + environment (KAFKA_BROKERS,
  * KAFKA_TOPIC, LOGS_DIR, PULSE_KAFKA_DLQ_TOPIC, PULSE_KAFKA_CONSUMER_GROUP, LOG_LEVEL).
  */

@@ -17,7 +17,7 @@ function push(map: Map<string, Buffer[]>, file: string, line: Buffer): void {
 }
 
 /**
- * Pure: decodes messages and groups the lines by the file they belong to (SPEC §3, layout in
+ * Pure: decodes messages and groups the lines by the file they belong to (docs/logs.md, layout in
  * src/core/logs/paths.ts), so the writer does one append per file per batch.
  */
 export function planBatch(

@@ -49,17 +49,23 @@ describe("forEachLineSessionId", () => {
 describe("reading log files", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "pulse-logreader-"));
   const file = path.join(dir, "00.jsonl");
+  const E1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  const E2 = "1f8fad5b-d9cb-469f-a165-70867728950e";
   const lines = [
-    { event_id: "e1", event_type: "page_visited", user_id: "u1", session_id: "a", event_time: "2026-01-01T00:00:01.000Z", page_path: "/" },
-    { event_id: "e2", event_type: "page_visited", user_id: "u2", session_id: "b", event_time: "2026-01-01T00:00:02.000Z", page_path: "/x" },
+    { event_id: E1, event_type: "page_visited", user_id: "u1", session_id: "a", event_time: "2026-01-01T00:00:01.000Z", page_path: "/" },
+    { event_id: E2, event_type: "page_visited", user_id: "u2", session_id: "b", event_time: "2026-01-01T00:00:02.000Z", page_path: "/\u6f22" },
   ].map((e) => JSON.stringify(e));
   // The last line is still being written: no newline yet.
   writeFileSync(file, `${lines[0]}\n${lines[1]}\n{"event_id":"e3","sess`);
 
-  it("stops at the last complete line and returns its end", async () => {
-    const seen: string[] = [];
-    const end = await readLines(file, 0, 10_000, (line) => seen.push(line));
-    expect(seen).toEqual(lines);
+  it("stops at the last complete line and returns its end, giving each line's byte position", async () => {
+    const seen: Array<[string | undefined, number, number]> = [];
+    const end = await readLines(file, 0, 10_000, (line, at) => seen.push([line, at.offset, at.bytes]));
+    const first = Buffer.byteLength(lines[0]!);
+    expect(seen).toEqual([
+      [lines[0], 0, first],
+      [lines[1], first + 1, Buffer.byteLength(lines[1]!)],
+    ]);
     expect(end).toBe(Buffer.byteLength(`${lines[0]}\n${lines[1]}\n`));
     const ids: string[] = [];
     expect(await scanSessionIds(file, 0, 10_000, (id) => ids.push(id))).toBe(end);
@@ -68,7 +74,7 @@ describe("reading log files", () => {
 
   it("reads from an offset, and only the wanted sessions' lines", async () => {
     const start = Buffer.byteLength(`${lines[0]}\n`);
-    const seen: string[] = [];
+    const seen: Array<string | undefined> = [];
     await readLines(file, start, 10_000, (line) => seen.push(line));
     expect(seen).toEqual([lines[1]]);
     const wanted: string[] = [];
@@ -76,12 +82,40 @@ describe("reading log files", () => {
     expect(wanted).toEqual([lines[0]]);
   });
 
-  it("groups parsed events by session and rejects lines that are not events", () => {
+  it("groups parsed events by session and refuses lines that are not valid events, saying why", () => {
     const events = new SessionEvents();
-    expect(events.addLine(lines[0]!)).toBe(true);
-    expect(events.addLine('{"event_id":"x","session_id":"a"}')).toBe(false);
-    expect(events.addLine("garbage")).toBe(false);
-    expect(events.take("a")).toEqual([{ eventId: "e1", type: "page_visited", userId: "u1", time: Date.parse("2026-01-01T00:00:01.000Z"), pagePath: "/", buttonId: undefined }]);
+    expect(events.addLine(lines[0]!)).toEqual({ kind: "added" });
+    expect(events.addLine('{"event_id":"x","session_id":"a"}')).toMatchObject({ kind: "refused", sessionId: "a" });
+    expect(events.addLine("garbage")).toMatchObject({ kind: "refused", reason: expect.stringMatching(/^not JSON/) });
+    const nul = JSON.stringify({ ...JSON.parse(lines[0]!), event_id: E2, user_id: "u\u0000x" });
+    expect(events.addLine(nul)).toEqual({
+      kind: "refused",
+      reason: "not a valid event: user_id: user_id must not contain U+0000 (NUL)",
+      sessionId: "a",
+    });
+    const early = JSON.stringify({ ...JSON.parse(lines[0]!), event_id: E2, event_time: "0001-01-01T00:00:00.000Z" });
+    expect(events.addLine(early)).toMatchObject({ kind: "refused", reason: expect.stringContaining("before 1970") });
+    expect(events.take("a")).toEqual([{ eventId: E1, type: "page_visited", userId: "u1", time: Date.parse("2026-01-01T00:00:01.000Z"), pagePath: "/", buttonId: undefined }]);
     expect(events.take("a")).toBeUndefined();
+  });
+
+  it("skips valid lines of sessions set aside earlier", () => {
+    const events = new SessionEvents(new Set(["a"]));
+    expect(events.addLine(lines[0]!)).toEqual({ kind: "skipped" });
+    expect(events.addLine(lines[1]!)).toEqual({ kind: "added" });
+  });
+
+  it("hands a line that is not valid UTF-8 over without decoding it, and only that line", async () => {
+    const bad = path.join(dir, "01.jsonl");
+    const broken = Buffer.concat([Buffer.from('{"x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]);
+    writeFileSync(bad, Buffer.concat([Buffer.from(`${lines[0]}\n`), broken, Buffer.from(`${lines[1]}\n`)]));
+    const seen: Array<[string | undefined, number]> = [];
+    await readLines(bad, 0, 10_000, (line, at) => seen.push([line, at.offset]));
+    const first = Buffer.byteLength(lines[0]!) + 1;
+    expect(seen).toEqual([
+      [lines[0], 0],
+      [undefined, first],
+      [lines[1], first + broken.length],
+    ]);
   });
 });

@@ -1,17 +1,32 @@
+import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
 import path from "node:path";
+import { describeIssues } from "../../src/core/events/normalize";
+import { storedEventSchema } from "../../src/core/events/schema";
 import type { MetricEvent } from "../../src/core/metrics/session";
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
+/** What became of one log line. */
+export type LineOutcome =
+  | { kind: "added" }
+  /** A valid line of a session the ETL set aside earlier (see etl_quarantine). */
+  | { kind: "skipped" }
+  | { kind: "refused"; reason: string; sessionId?: string };
+
 /**
- * Events of the sessions being recomputed, grouped by session_id. Repeated strings (types,
- * users, pages, buttons) are shared, and a session's events are dropped as soon as it is summarized.
+ * Events of the sessions being recomputed, grouped by session_id. Every line is checked with
+ * the same schema the API and the consumer use (src/core/events/schema.ts), so a line that
+ * reached the logs some other way (by hand, an old version, a bad disk) is refused here with its
+ * reason instead of reaching PostgreSQL. Repeated strings (types, users, pages, buttons) are
+ * shared, and a session's events are dropped as soon as it is summarized.
  */
 export class SessionEvents {
   private readonly bySession = new Map<string, MetricEvent[]>();
   private readonly strings = new Map<string, string>();
+
+  constructor(private readonly setAside: ReadonlySet<string> = new Set()) {}
 
   private intern(value: string): string {
     const known = this.strings.get(value);
@@ -20,37 +35,33 @@ export class SessionEvents {
     return value;
   }
 
-  /** Parses one log line and keeps its event; returns false for a line that is not a usable event. */
-  addLine(line: string): boolean {
-    let raw: Record<string, unknown>;
+  /** Parses and checks one log line and keeps its event. */
+  addLine(line: string): LineOutcome {
+    let raw: unknown;
     try {
-      raw = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return false;
+      raw = JSON.parse(line);
+    } catch (err) {
+      return { kind: "refused", reason: `not JSON: ${(err as Error).message}` };
     }
-    const { event_id, event_type, session_id, user_id, event_time, page_path, button_id } = raw;
-    const time = typeof event_time === "string" ? Date.parse(event_time) : Number.NaN;
-    if (
-      typeof event_id !== "string" ||
-      typeof event_type !== "string" ||
-      typeof session_id !== "string" ||
-      typeof user_id !== "string" ||
-      Number.isNaN(time)
-    ) {
-      return false;
+    const checked = storedEventSchema.safeParse(raw);
+    if (!checked.success) {
+      const id = (raw as { session_id?: unknown } | null)?.session_id;
+      return { kind: "refused", reason: `not a valid event: ${describeIssues(checked.error.issues)}`, sessionId: typeof id === "string" ? id : undefined };
     }
+    const { event_id, event_type, session_id, user_id, event_time, page_path, button_id } = checked.data;
+    if (this.setAside.has(session_id)) return { kind: "skipped" };
     const event: MetricEvent = {
       eventId: event_id,
       type: this.intern(event_type),
       userId: this.intern(user_id),
-      time,
-      pagePath: typeof page_path === "string" ? this.intern(page_path) : undefined,
-      buttonId: typeof button_id === "string" ? this.intern(button_id) : undefined,
+      time: Date.parse(event_time),
+      pagePath: page_path === undefined ? undefined : this.intern(page_path),
+      buttonId: button_id === undefined ? undefined : this.intern(button_id),
     };
     const list = this.bySession.get(session_id);
     if (list) list.push(event);
     else this.bySession.set(session_id, [event]);
-    return true;
+    return { kind: "added" };
   }
 
   /** Removes and returns a session's events. */
@@ -132,7 +143,12 @@ function parsedSessionId(line: string): string | undefined {
  * just after the last complete line. A trailing line without '\n' (a write in progress) is left
  * for a later pass.
  */
-async function readChunks(file: string, from: number, to: number, onChunk: (buf: Buffer, end: number) => void): Promise<number> {
+async function readChunks(
+  file: string,
+  from: number,
+  to: number,
+  onChunk: (buf: Buffer, end: number, offset: number) => void,
+): Promise<number> {
   const handle = await open(file, "r");
   try {
     let position = from;
@@ -150,7 +166,7 @@ async function readChunks(file: string, from: number, to: number, onChunk: (buf:
         carry = data;
         continue;
       }
-      onChunk(data, lastNewline + 1);
+      onChunk(data, lastNewline + 1, position - data.length);
       consumedUpTo = position - (data.length - lastNewline - 1);
       carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : undefined;
     }
@@ -160,14 +176,52 @@ async function readChunks(file: string, from: number, to: number, onChunk: (buf:
   }
 }
 
-/** Calls onLine for every complete line in [from, to); returns the offset after the last one. */
-export function readLines(file: string, from: number, to: number, onLine: (line: string) => void): Promise<number> {
-  return readChunks(file, from, to, (buf, end) => {
+/** Where a line sits in its file, for the quarantine record. */
+export interface LinePosition {
+  offset: number;
+  bytes: number;
+}
+
+/**
+ * Calls onLine for every complete line in [from, to) with its byte position; returns the offset
+ * after the last one. A line that is not valid UTF-8 comes with `line` undefined (it cannot be
+ * an event, and decoding would silently replace its bad bytes).
+ */
+export function readLines(
+  file: string,
+  from: number,
+  to: number,
+  onLine: (line: string | undefined, position: LinePosition) => void,
+): Promise<number> {
+  return readChunks(file, from, to, (buf, end, offset) => {
+    if (!isUtf8(buf.subarray(0, end))) {
+      // Rare: line by line, so only the bad lines are refused.
+      let start = 0;
+      while (start < end) {
+        const nl = buf.indexOf(NEWLINE, start);
+        if (nl > start) {
+          const bytes = buf.subarray(start, nl);
+          onLine(isUtf8(bytes) ? bytes.toString("utf8") : undefined, { offset: offset + start, bytes: nl - start });
+        }
+        start = nl + 1;
+      }
+      return;
+    }
     const text = buf.toString("utf8", 0, end);
+    // Pure ASCII (as many characters as bytes): character positions are byte positions.
+    const ascii = text.length === end;
     let start = 0;
+    let byte = offset;
     while (start < text.length) {
       const nl = text.indexOf("\n", start);
-      if (nl > start) onLine(text.slice(start, nl));
+      if (nl > start) {
+        const line = text.slice(start, nl);
+        const bytes = ascii ? line.length : Buffer.byteLength(line, "utf8");
+        onLine(line, { offset: byte, bytes });
+        byte += bytes + 1;
+      } else {
+        byte += 1;
+      }
       start = nl + 1;
     }
   });
@@ -183,7 +237,8 @@ export function readLinesOfSessions(
 ): Promise<number> {
   return readChunks(file, from, to, (buf, end) =>
     forEachLineSessionId(buf, end, (sessionId, start, nl) => {
-      if (sessionId !== undefined && wanted(sessionId)) onLine(buf.toString("utf8", start, nl));
+      // A line that is not UTF-8 was refused when it was first read; decoding it now would count it.
+      if (sessionId !== undefined && wanted(sessionId) && isUtf8(buf.subarray(start, nl))) onLine(buf.toString("utf8", start, nl));
     }),
   );
 }

@@ -10,9 +10,12 @@ import { createRedisConnection } from "../../src/core/redis";
 import { ETL_QUEUE, type EtlJobData, type EtlJobProgress, type EtlJobResult } from "../../src/core/queues/etl";
 import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
-import { declaredSchedulers, reconcileSchedulers } from "./schedulers";
+import { keepSchedulersRegistered, type SchedulerWatch } from "../../src/core/queues/schedulers";
+import { declaredSchedulers } from "./schedulers";
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.ETL_SHUTDOWN_TIMEOUT_MS ?? 30_000);
+/** How often the worker checks that Redis still has its scheduler (at most every 30 s, more often for short intervals). */
+const SCHEDULER_CHECK_MAX_MS = 30_000;
 const log = logger.child({ service: "etl" });
 
 async function processJob(job: Job<EtlJobData, EtlJobResult>): Promise<EtlJobResult> {
@@ -31,13 +34,15 @@ async function processJob(job: Job<EtlJobData, EtlJobResult>): Promise<EtlJobRes
     return { skipped: true, reason: "another ETL pass was running" };
   }
   log.info({ jobId: job.id, ...result }, "ETL pass done");
+  const setAside = result.quarantined.lines + result.quarantined.sessions + result.quarantined.files;
+  if (setAside > 0) log.warn({ runId: result.runId, ...result.quarantined }, "ETL pass set lines aside (see the dashboard's ETL card or etl_quarantine)");
   const { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs } = result;
-  return { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs };
+  return { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs, quarantined: setAside };
 }
 
 async function main(): Promise<void> {
   const config = getConfig();
-  const started: { queue?: Queue<EtlJobData, EtlJobResult>; worker?: Worker<EtlJobData, EtlJobResult> } = {};
+  const started: { queue?: Queue<EtlJobData, EtlJobResult>; worker?: Worker<EtlJobData, EtlJobResult>; watch?: SchedulerWatch } = {};
 
   // Signal handlers first, so a stop that arrives while starting up is still a clean one.
   let stopping = false;
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_TIMEOUT_MS);
     force.unref();
     void (async () => {
+      started.watch?.stop();
       await started.worker?.close();
       await started.queue?.close();
       await getPrisma().$disconnect();
@@ -63,7 +69,12 @@ async function main(): Promise<void> {
 
   const queue = new Queue<EtlJobData, EtlJobResult>(ETL_QUEUE, { connection: createRedisConnection("worker") });
   started.queue = queue;
-  const reconciled = await reconcileSchedulers(queue, declaredSchedulers(config.cron.etl_interval_seconds));
+  const intervalMs = config.cron.etl_interval_seconds * 1000;
+  const { watch, ...reconciled } = await keepSchedulersRegistered(queue, declaredSchedulers(config.cron.etl_interval_seconds), {
+    checkEveryMs: Math.min(SCHEDULER_CHECK_MAX_MS, intervalMs),
+    log,
+  });
+  started.watch = watch;
   log.info({ intervalSeconds: config.cron.etl_interval_seconds, ...reconciled }, "ETL job scheduler registered");
   if (stopping) return;
 
@@ -73,13 +84,19 @@ async function main(): Promise<void> {
     // A long pass keeps its job lock renewed; a dead worker's job is retried by another.
     lockDuration: 60_000,
   });
-  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err: err.message }, "ETL pass failed"));
-  worker.on("error", (err) => log.error({ err: err.message }, "ETL worker error"));
+  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err }, "ETL pass failed"));
+  let lastWorkerError = 0;
+  worker.on("error", (err) => {
+    // A Redis outage makes BullMQ report every reconnect attempt; one line per 10 s says it.
+    if (Date.now() - lastWorkerError < 10_000) return;
+    lastWorkerError = Date.now();
+    log.error({ err }, "ETL worker error (BullMQ retries by itself)");
+  });
   started.worker = worker;
   log.info("ETL worker ready");
 }
 
 main().catch((err: unknown) => {
-  log.fatal({ err: err instanceof Error ? err.message : String(err) }, "ETL worker failed to start");
+  log.fatal({ err }, "ETL worker failed to start");
   process.exit(1);
 });

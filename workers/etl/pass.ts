@@ -1,15 +1,18 @@
-import { stat } from "node:fs/promises";
 import type pg from "pg";
 import type { PrismaClient } from "../../src/core/db/client";
-import { listEventHourFiles, type HourFile } from "../../src/core/logs/paths";
+import { MAX_ID_BYTES } from "../../src/core/events/schema";
+import { isStorableId } from "../../src/core/events/text";
 import { summarizeSession, type SessionFacts } from "../../src/core/metrics/session";
 import type { EtlTrigger } from "../../src/core/queues/etl";
+import { cursorFor, fileStates, saveCursors, type FileState, type SavedCursor } from "./files";
 import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEvents } from "./logReader";
-import { factDatesOf, rebuildDailyTables, replaceSessionFacts, saveCursors } from "./writeFacts";
+import { Quarantine, saveQuarantine, setAsideSessions } from "./quarantine";
+import { deleteSessionFacts, factDatesOf, rebuildDailyTables, writeSessionFacts } from "./writeFacts";
 
 const HOUR_MS = 3_600_000;
 const ANALYZE_AFTER_ROWS = 10_000;
 const DERIVED_TABLES = ["session_facts", "page_visit_facts", "click_facts", "session_metrics", "page_engagement", "click_through_rates"];
+const LOOKUP_CHUNK = 50_000;
 
 export type EtlStage = "read" | "written";
 
@@ -26,9 +29,15 @@ export interface EtlPassOptions {
 
 export interface EtlPassResult {
   runId: number;
+  /** Files with new bytes read. */
   filesRead: number;
+  /** Files whose already processed part was read again for the earlier events of returning sessions. */
+  filesReread: number;
   eventsRead: number;
-  malformedLines: number;
+  /** Lines, sessions and files this pass set aside (see etl_quarantine), by kind. */
+  quarantined: { lines: number; sessions: number; files: number };
+  /** Valid lines of sessions set aside by an earlier pass. */
+  skippedLines: number;
   sessionsRecomputed: number;
   daysRecomputed: number;
   rowsWritten: number;
@@ -37,21 +46,18 @@ export interface EtlPassResult {
   timings: { readMs: number; writeMs: number };
 }
 
-interface FileState extends HourFile {
-  size: number;
-  /** Bytes already processed by earlier passes. */
-  done: number;
-}
-
 /**
- * One incremental ETL pass (the caller holds the ETL lock):
- * 1. read the bytes appended to each hourly log since the last pass;
- * 2. find the sessions those events belong to and re-read their earlier events, using the
- *    time span recorded in session_facts to know which hour files hold them;
- * 3. recompute those sessions' facts (SPEC §4) and the daily tables of every date the old
- *    or new facts touch;
- * 4. write facts, daily rows and the new file cursors in ONE transaction, so a crash leaves
- *    the previous numbers and cursors in place and the next pass does the work again.
+ * One incremental ETL pass (the caller holds the ETL lock), docs/etl.md:
+ * 1. check each hourly log against its cursor (a replaced or cut file is read again from 0) and
+ *    read the bytes appended since the last pass;
+ * 2. find the sessions those events belong to and re-read their earlier events from exactly the
+ *    hour files that hold them (session_facts.event_hours), however long the session's span;
+ * 3. check every line with the event schema: a line that is not a valid event is set aside
+ *    (etl_quarantine) with its reason and position, and the pass goes on;
+ * 4. recompute those sessions' facts (docs/metrics.md) and the daily tables of every date the old
+ *    or new facts touch; a session PostgreSQL refuses is set aside, the rest is written;
+ * 5. write facts, daily rows, cursors, quarantine records and the run record in ONE transaction,
+ *    so a crash leaves the previous numbers and cursors and the next pass does the work again.
  */
 export async function runEtlPass({ prisma, db, logsDir, trigger, rebuild = false, onProgress }: EtlPassOptions): Promise<EtlPassResult> {
   const started = Date.now();
@@ -62,7 +68,7 @@ export async function runEtlPass({ prisma, db, logsDir, trigger, rebuild = false
   });
   const run = await prisma.etlRun.create({ data: { trigger } });
   try {
-    const result = await computeAndWrite(prisma, db, logsDir, run.id, rebuild, onProgress);
+    const result = await computeAndWrite(db, logsDir, run.id, rebuild, onProgress);
     return { ...result, runId: run.id, durationMs: Date.now() - started };
   } catch (err) {
     await prisma.etlRun.update({
@@ -73,20 +79,62 @@ export async function runEtlPass({ prisma, db, logsDir, trigger, rebuild = false
   }
 }
 
-async function fileStates(prisma: PrismaClient, logsDir: string, rebuild: boolean): Promise<FileState[]> {
-  const [files, cursors] = await Promise.all([listEventHourFiles(logsDir), rebuild ? [] : prisma.etlFileCursor.findMany()]);
-  const done = new Map(cursors.map((c) => [c.path, Number(c.bytes)]));
-  return Promise.all(
-    files.map(async (file) => ({
-      ...file,
-      size: (await stat(absolutePath(logsDir, file.relPath))).size,
-      done: done.get(file.relPath) ?? 0,
-    })),
-  );
+/** A session seen by an earlier pass: the hour files that hold its events. */
+interface KnownSession {
+  hours: number[] | null;
+  firstHour: number;
+  lastHour: number;
+}
+
+async function knownSessions(db: pg.ClientBase, sessionIds: string[]): Promise<Map<string, KnownSession>> {
+  const known = new Map<string, KnownSession>();
+  for (let i = 0; i < sessionIds.length; i += LOOKUP_CHUNK) {
+    const { rows } = await db.query<{ session_id: string; first_ms: string; last_ms: string; event_hours: number[] | null }>(
+      `SELECT session_id, (extract(epoch FROM start_time) * 1000)::bigint AS first_ms,
+              (extract(epoch FROM last_event_at) * 1000)::bigint AS last_ms, event_hours
+         FROM session_facts WHERE session_id = ANY($1::text[])`,
+      [sessionIds.slice(i, i + LOOKUP_CHUNK)],
+    );
+    for (const row of rows) {
+      known.set(row.session_id, {
+        hours: row.event_hours,
+        firstHour: Math.floor(Number(row.first_ms) / HOUR_MS),
+        lastHour: Math.floor(Number(row.last_ms) / HOUR_MS),
+      });
+    }
+  }
+  return known;
+}
+
+/** Index of the first file whose hour is at or after `hour` (files are sorted by hour). */
+function firstFileFrom(files: readonly FileState[], hour: number): number {
+  let lo = 0;
+  let hi = files.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (files[mid]!.hourStart < hour * HOUR_MS) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The files holding a known session's earlier events. */
+function filesOf(session: KnownSession, files: readonly FileState[], indexByHour: ReadonlyMap<number, number>): number[] {
+  if (session.hours) {
+    const out: number[] = [];
+    for (const hour of session.hours) {
+      const index = indexByHour.get(hour * HOUR_MS);
+      if (index !== undefined) out.push(index);
+    }
+    return out;
+  }
+  // Rows from before event_hours existed: the files within the span (only files that exist).
+  const out: number[] = [];
+  for (let i = firstFileFrom(files, session.firstHour); i < files.length && files[i]!.hourStart <= session.lastHour * HOUR_MS; i++) out.push(i);
+  return out;
 }
 
 async function computeAndWrite(
-  prisma: PrismaClient,
   db: pg.ClientBase,
   logsDir: string,
   runId: number,
@@ -100,35 +148,34 @@ async function computeAndWrite(
     mark = now;
     return ms;
   };
-  const files = await fileStates(prisma, logsDir, rebuild);
+  const quarantine = new Quarantine();
+  const { files, notices, vanished } = await fileStates(db, logsDir, rebuild);
+  for (const notice of notices) quarantine.file(notice.relPath, notice.reason);
+  const setAside = rebuild ? new Set<string>() : await setAsideSessions(db);
 
   // Scan: which sessions have new events, and the last hour file each appears in, so that
   // a session can be summarized (and its events freed) as soon as that file has been read.
+  // Ids no event could have (bad text, too long) are left to the read, which sets their lines aside.
   const newParts = new Map<number, { from: number; to: number }>();
   const lastFile = new Map<string, number>();
-  const newCursors = new Map<string, number>();
+  const cursors: SavedCursor[] = [];
   for (const [index, file] of files.entries()) {
-    // A file shorter than its cursor was replaced; reading it again is safe because
-    // events are deduplicated by event_id within their session.
-    const from = file.size < file.done ? 0 : file.done;
-    if (file.size === from) continue;
-    const to = await scanSessionIds(absolutePath(logsDir, file.relPath), from, file.size, (sessionId) => {
-      lastFile.set(sessionId, index);
+    if (file.size === file.done) continue;
+    const to = await scanSessionIds(absolutePath(logsDir, file.relPath), file.done, file.size, (sessionId) => {
+      if (!setAside.has(sessionId) && isStorableId(sessionId, MAX_ID_BYTES)) lastFile.set(sessionId, index);
     });
-    if (to > from) newParts.set(index, { from, to });
-    if (to !== file.done) newCursors.set(file.relPath, to);
+    if (to > file.done) newParts.set(index, { from: file.done, to });
+    if (to !== file.done) cursors.push(await cursorFor(logsDir, file, to));
   }
 
   // Sessions seen by earlier passes: their earlier events are in the already read part of
-  // the hour files their recorded span covers.
-  const known = rebuild ? new Map<string, [number, number]>() : await knownSessionSpans(prisma, [...lastFile.keys()]);
-  const fileIndexByHour = new Map(files.map((f, i) => [f.hourStart, i]));
+  // the hour files that hold them.
+  const known = rebuild ? new Map<string, KnownSession>() : await knownSessions(db, [...lastFile.keys()]);
+  const indexByHour = new Map(files.map((f, i) => [f.hourStart, i]));
   const earlierFiles = new Set<number>();
-  for (const [sessionId, [firstHour, lastHour]] of known) {
+  for (const [sessionId, session] of known) {
     let last = lastFile.get(sessionId) ?? -1;
-    for (let h = firstHour; h <= lastHour; h += HOUR_MS) {
-      const index = fileIndexByHour.get(h);
-      if (index === undefined) continue;
+    for (const index of filesOf(session, files, indexByHour)) {
       earlierFiles.add(index);
       last = Math.max(last, index);
     }
@@ -142,10 +189,10 @@ async function computeAndWrite(
   }
 
   // Read in hour order, summarizing each session after the last file that holds its events.
-  const events = new SessionEvents();
+  const events = new SessionEvents(setAside);
   const facts: SessionFacts[] = [];
   let eventsRead = 0;
-  let malformedLines = 0;
+  let skippedLines = 0;
   const summarize = (sessionId: string): void => {
     const sessionEvents = events.take(sessionId);
     if (sessionEvents) facts.push(summarizeSession(sessionId, sessionEvents));
@@ -154,13 +201,16 @@ async function computeAndWrite(
     const part = newParts.get(index);
     if (!part && !earlierFiles.has(index)) continue;
     const filePath = absolutePath(logsDir, file.relPath);
-    if (earlierFiles.has(index) && file.done > 0 && file.size >= file.done) {
+    if (earlierFiles.has(index) && file.done > 0) {
+      // Lines refused when they were first read are refused again here, silently: they are on record.
       await readLinesOfSessions(filePath, 0, file.done, (sessionId) => known.has(sessionId), (line) => events.addLine(line));
     }
     if (part) {
-      await readLines(filePath, part.from, part.to, (line) => {
-        if (events.addLine(line)) eventsRead++;
-        else malformedLines++;
+      await readLines(filePath, part.from, part.to, (line, position) => {
+        const outcome = line === undefined ? { kind: "refused" as const, reason: "not valid UTF-8" } : events.addLine(line);
+        if (outcome.kind === "added") eventsRead++;
+        else if (outcome.kind === "skipped") skippedLines++;
+        else quarantine.line(file.relPath, position, outcome.reason, line, outcome.sessionId);
       });
     }
     for (const sessionId of finishingAt.get(index) ?? []) summarize(sessionId);
@@ -170,26 +220,32 @@ async function computeAndWrite(
   // Rows arriving in primary-key order keep PostgreSQL's index inserts sequential: several times faster.
   facts.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   const readMs = lap();
-  await onProgress?.("read", { filesRead: newParts.size, eventsRead, sessions: facts.length, ms: readMs });
+  await onProgress?.("read", { filesRead: newParts.size, eventsRead, sessions: facts.length, setAside: quarantine.size, ms: readMs });
 
   // Only sessions seen by an earlier pass have facts (and dates) to replace.
   const replaced = [...known.keys()];
   const outcome = await inTransaction(db, async () => {
-    if (rebuild) await db.query(`TRUNCATE ${DERIVED_TABLES.join(", ")}, etl_file_cursors`);
+    if (rebuild) await db.query(`TRUNCATE ${DERIVED_TABLES.join(", ")}, etl_file_cursors, etl_quarantine`);
     const dates = new Set(replaced.length > 0 ? await factDatesOf(db, replaced) : []);
+    await deleteSessionFacts(db, replaced);
+    const written = await writeSessionFacts(db, facts);
+    const refused = new Set(written.refused.map((r) => r.sessionId));
+    for (const r of written.refused) quarantine.session(r.sessionId, r.reason);
     for (const f of facts) {
+      if (refused.has(f.sessionId)) continue;
       dates.add(f.date);
       for (const v of f.visits) dates.add(v.date);
       for (const c of f.clicks) dates.add(c.date);
     }
-    const factRows = await replaceSessionFacts(db, replaced, facts);
     const dailyRows = await rebuildDailyTables(db, [...dates]);
-    await saveCursors(db, newCursors);
+    await saveCursors(db, cursors, vanished);
+    await saveQuarantine(db, runId, quarantine.records);
     const counts = {
       eventsRead,
-      sessionsRecomputed: facts.length,
+      sessionsRecomputed: facts.length - refused.size,
       daysRecomputed: dates.size,
-      rowsWritten: factRows + dailyRows,
+      rowsWritten: written.rows + dailyRows,
+      quarantined: quarantine.size,
     };
     await finishRun(db, runId, counts);
     return counts;
@@ -200,7 +256,17 @@ async function computeAndWrite(
   }
   const writeMs = lap();
   await onProgress?.("written", { rows: outcome.rowsWritten, ms: writeMs });
-  return { filesRead: newParts.size, malformedLines, ...outcome, timings: { readMs, writeMs } };
+  return {
+    filesRead: newParts.size,
+    filesReread: [...earlierFiles].filter((i) => files[i]!.done > 0).length,
+    eventsRead,
+    quarantined: { lines: quarantine.count("line"), sessions: quarantine.count("session"), files: quarantine.count("file") },
+    skippedLines,
+    sessionsRecomputed: outcome.sessionsRecomputed,
+    daysRecomputed: outcome.daysRecomputed,
+    rowsWritten: outcome.rowsWritten,
+    timings: { readMs, writeMs },
+  };
 }
 
 async function inTransaction<T>(db: pg.ClientBase, work: () => Promise<T>): Promise<T> {
@@ -218,30 +284,11 @@ async function inTransaction<T>(db: pg.ClientBase, work: () => Promise<T>): Prom
 async function finishRun(
   db: pg.ClientBase,
   runId: number,
-  counts: { eventsRead: number; sessionsRecomputed: number; daysRecomputed: number; rowsWritten: number },
+  counts: { eventsRead: number; sessionsRecomputed: number; daysRecomputed: number; rowsWritten: number; quarantined: number },
 ): Promise<void> {
   await db.query(
     `UPDATE etl_runs SET status = 'succeeded', finished_at = now(), events_read = $2, sessions_recomputed = $3,
-       days_recomputed = $4, rows_written = $5 WHERE id = $1`,
-    [runId, counts.eventsRead, counts.sessionsRecomputed, counts.daysRecomputed, counts.rowsWritten],
+       days_recomputed = $4, rows_written = $5, quarantined = $6 WHERE id = $1`,
+    [runId, counts.eventsRead, counts.sessionsRecomputed, counts.daysRecomputed, counts.rowsWritten, counts.quarantined],
   );
-}
-
-/** session_id -> [first hour, last hour] (ms) of its already processed events. */
-async function knownSessionSpans(prisma: PrismaClient, sessionIds: string[]): Promise<Map<string, [number, number]>> {
-  const spans = new Map<string, [number, number]>();
-  for (let i = 0; i < sessionIds.length; i += 20_000) {
-    const ids = sessionIds.slice(i, i + 20_000);
-    const rows = await prisma.sessionFact.findMany({
-      where: { sessionId: { in: ids } },
-      select: { sessionId: true, startTime: true, lastEventAt: true },
-    });
-    for (const row of rows) {
-      spans.set(row.sessionId, [
-        Math.floor(row.startTime.getTime() / HOUR_MS) * HOUR_MS,
-        Math.floor(row.lastEventAt.getTime() / HOUR_MS) * HOUR_MS,
-      ]);
-    }
-  }
-  return spans;
 }

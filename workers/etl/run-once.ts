@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { getConfig } from "../../src/core/config";
 import { getPrisma } from "../../src/core/db/client";
+import { describeQuarantineEntry, getQuarantineOfRun } from "../../src/core/db/quarantine";
 import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 
@@ -28,9 +29,16 @@ async function main(): Promise<void> {
     const seconds = (result.durationMs / 1000).toFixed(2);
     console.log(
       `ETL run #${result.runId} done in ${seconds} s: read ${result.eventsRead} new events from ${result.filesRead} log files` +
-        (result.malformedLines ? ` (${result.malformedLines} malformed lines skipped)` : "") +
         `, recomputed ${result.sessionsRecomputed} sessions and ${result.daysRecomputed} days, wrote ${result.rowsWritten} rows.`,
     );
+    const { lines, sessions, files } = result.quarantined;
+    if (lines + sessions + files > 0) {
+      console.log(`Set aside (not counted, kept in etl_quarantine and shown on the dashboard): ${lines} lines, ${sessions} sessions, ${files} file notices`);
+      const entries = await getQuarantineOfRun(result.runId, prisma);
+      for (const entry of entries.slice(0, 20)) console.log(`  - ${describeQuarantineEntry(entry)}`);
+      if (entries.length > 20) console.log(`  … and ${entries.length - 20} more`);
+    }
+    if (result.skippedLines > 0) console.log(`Skipped ${result.skippedLines} lines of sessions set aside by earlier passes.`);
   } finally {
     await prisma.$disconnect();
   }

@@ -12,20 +12,23 @@ async function run(client: pg.ClientBase, statement: Prisma.Sql): Promise<number
 
 const ISO = (ms: number): string => new Date(ms).toISOString();
 
-/** Deletes the facts of `replaced` sessions and writes `facts`; returns the number of fact rows written. */
-export async function replaceSessionFacts(client: pg.ClientBase, replaced: string[], facts: SessionFacts[]): Promise<number> {
-  if (replaced.length > 0) {
-    for (const table of ["session_facts", "page_visit_facts", "click_facts"]) {
-      await client.query(`DELETE FROM ${table} WHERE session_id = ANY($1::text[])`, [replaced]);
-    }
+/** Deletes the facts of `replaced` sessions (they are written again, or set aside). */
+export async function deleteSessionFacts(client: pg.ClientBase, replaced: string[]): Promise<void> {
+  if (replaced.length === 0) return;
+  for (const table of ["session_facts", "page_visit_facts", "click_facts"]) {
+    await client.query(`DELETE FROM ${table} WHERE session_id = ANY($1::text[])`, [replaced]);
   }
+}
+
+/** Writes the three fact tables for these sessions; returns the number of rows. */
+async function copyFacts(client: pg.ClientBase, facts: readonly SessionFacts[]): Promise<number> {
   let rows = await copyRows(
     client,
     "session_facts",
-    ["session_id", "user_id", "date", "start_time", "end_time", "duration_ms", "page_views", "last_event_at"],
+    ["session_id", "user_id", "date", "start_time", "end_time", "duration_ms", "page_views", "last_event_at", "event_hours"],
     facts,
     (f) =>
-      `${copyText(f.sessionId)}\t${copyText(f.userId)}\t${f.date}\t${ISO(f.startTime)}\t${ISO(f.endTime)}\t${f.durationMs}\t${f.pageViews}\t${ISO(f.lastEventTime)}`,
+      `${copyText(f.sessionId)}\t${copyText(f.userId)}\t${f.date}\t${ISO(f.startTime)}\t${ISO(f.endTime)}\t${f.durationMs}\t${f.pageViews}\t${ISO(f.lastEventTime)}\t{${f.eventHours.join(",")}}`,
   );
   const visits = facts.flatMap((f) => f.visits.map((v) => ({ f, v })));
   rows += await copyRows(
@@ -44,6 +47,44 @@ export async function replaceSessionFacts(client: pg.ClientBase, replaced: strin
     ({ f, c }) => `${copyText(f.sessionId)}\t${c.date}\t${copyText(c.pagePath)}\t${copyText(c.buttonId)}\t${c.clicks}`,
   );
   return rows;
+}
+
+export interface RefusedSession {
+  sessionId: string;
+  reason: string;
+}
+
+/**
+ * Writes the facts of these sessions inside the caller's transaction. Should PostgreSQL refuse
+ * some (a value the event schema let through but the database does not take), the refused
+ * sessions are found by halving the set under savepoints, set aside with the database's reason,
+ * and everything else is written: one bad session never stops the pass.
+ */
+export async function writeSessionFacts(
+  client: pg.ClientBase,
+  facts: readonly SessionFacts[],
+): Promise<{ rows: number; refused: RefusedSession[] }> {
+  const refused: RefusedSession[] = [];
+  const attempt = async (group: readonly SessionFacts[]): Promise<number> => {
+    if (group.length === 0) return 0;
+    await client.query("SAVEPOINT pulse_facts");
+    try {
+      const rows = await copyFacts(client, group);
+      await client.query("RELEASE SAVEPOINT pulse_facts");
+      return rows;
+    } catch (err) {
+      await client.query("ROLLBACK TO SAVEPOINT pulse_facts");
+      await client.query("RELEASE SAVEPOINT pulse_facts");
+      if (group.length === 1) {
+        refused.push({ sessionId: group[0]!.sessionId, reason: `PostgreSQL refused the session's facts: ${(err as Error).message}` });
+        return 0;
+      }
+      const half = Math.ceil(group.length / 2);
+      return (await attempt(group.slice(0, half))) + (await attempt(group.slice(half)));
+    }
+  };
+  const rows = await attempt(facts);
+  return { rows, refused };
 }
 
 /** Dates on which the given sessions currently have facts (before they are replaced). */
@@ -66,14 +107,4 @@ export async function rebuildDailyTables(client: pg.ClientBase, dates: string[])
     if (statement.text.trimStart().startsWith("INSERT")) rows += affected;
   }
   return rows;
-}
-
-export async function saveCursors(client: pg.ClientBase, cursors: Map<string, number>): Promise<void> {
-  if (cursors.size === 0) return;
-  await client.query(
-    `INSERT INTO etl_file_cursors (path, bytes, updated_at)
-     SELECT p, b, now() FROM unnest($1::text[], $2::bigint[]) AS t(p, b)
-     ON CONFLICT (path) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()`,
-    [[...cursors.keys()], [...cursors.values()]],
-  );
 }

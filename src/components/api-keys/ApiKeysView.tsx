@@ -15,6 +15,7 @@ type Scope = ApiKeyRow["scopes"][number];
 const SCOPES: { id: Scope; label: string; hint: string }[] = [
   { id: "ingest", label: "ingest", hint: "Send events to POST /api/events" },
   { id: "read", label: "read", hint: "Read GET /api/analytics" },
+  { id: "backfill", label: "backfill", hint: "Import old events (beyond ingest.max_past_days, 30 by default)" },
 ];
 
 const primaryButton =

@@ -8,6 +8,7 @@ import { Skeleton } from "@/components/ui/states";
 import { api, type RouterOutputs } from "@/trpc/react";
 
 type JobState = RouterOutputs["etl"]["job"];
+type Quarantine = RouterOutputs["etl"]["status"]["quarantine"];
 
 /** How far a pass has got, from its BullMQ state and the stage the ETL worker reports. */
 function describeProgress(job: JobState | undefined, waitedMs: number): { percent: number; text: string } {
@@ -49,6 +50,48 @@ function Stat({ label, value, detail, testId }: { label: string; value: string; 
         </dd>
       ) : null}
     </div>
+  );
+}
+
+const KIND_LABEL: Record<Quarantine["recent"][number]["kind"], string> = {
+  line: "line",
+  session: "session",
+  file: "file",
+};
+
+/** What passes set aside instead of stopping: counted, listed with where to find each line and why. */
+function QuarantineList({ quarantine }: { quarantine: Quarantine }) {
+  if (quarantine.total === 0) return null;
+  const parts = [
+    quarantine.lines ? `${formatInteger(quarantine.lines)} log line${quarantine.lines === 1 ? "" : "s"}` : "",
+    quarantine.sessions ? `${formatInteger(quarantine.sessions)} session${quarantine.sessions === 1 ? "" : "s"}` : "",
+    quarantine.files ? `${formatInteger(quarantine.files)} file notice${quarantine.files === 1 ? "" : "s"}` : "",
+  ].filter(Boolean);
+  return (
+    <details className="mt-3 rounded-md border border-amber-900/50 bg-amber-950/20 px-3 py-2 text-sm text-amber-100" data-testid="etl-quarantine">
+      <summary className="cursor-pointer select-none">
+        Set aside, not counted: {parts.join(", ")}. Everything else was counted.
+      </summary>
+      <ul className="mt-2 space-y-2">
+        {quarantine.recent.map((q) => (
+          <li key={q.id} className="min-w-0">
+            <p className="break-all text-xs text-amber-200">
+              <span className="font-semibold uppercase tracking-wide">{KIND_LABEL[q.kind]}</span>{" "}
+              {q.kind === "session" ? `session ${q.sessionKey ?? ""}` : q.kind === "line" ? `${q.file} at byte ${formatInteger(q.byteOffset)}` : q.file}
+              {" · "}
+              {formatShortDateTime(q.createdAt)}
+            </p>
+            <p className="break-words text-xs text-amber-100/90">{q.reason}</p>
+            {q.excerpt ? <pre className="mt-1 overflow-x-auto rounded bg-gray-950/60 px-2 py-1 font-mono text-[11px] text-gray-300">{q.excerpt}</pre> : null}
+          </li>
+        ))}
+      </ul>
+      {quarantine.total > quarantine.recent.length ? (
+        <p className="mt-2 text-xs text-amber-200/80">
+          Showing the latest {quarantine.recent.length} of {formatInteger(quarantine.total)}; all are in the etl_quarantine table.
+        </p>
+      ) : null}
+    </details>
   );
 }
 
@@ -115,7 +158,9 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
         ? { tone: "info", text: `No pass was run: ${result.reason}` }
         : {
             tone: "ok",
-            text: `ETL pass finished in ${formatElapsed(result.durationMs)}: ${formatInteger(result.eventsRead)} new events read, ${formatInteger(result.daysRecomputed)} days recomputed, ${formatInteger(result.rowsWritten)} rows written.`,
+            text:
+              `ETL pass finished in ${formatElapsed(result.durationMs)}: ${formatInteger(result.eventsRead)} new events read, ${formatInteger(result.daysRecomputed)} days recomputed, ${formatInteger(result.rowsWritten)} rows written.` +
+              (result.quarantined ? ` ${formatInteger(result.quarantined)} set aside (listed below).` : ""),
           };
   } else if (jobState === "failed") runMessage = { tone: "error", text: `The ETL pass failed: ${job.data?.error ?? "see the ETL worker's log"}` };
   else if (s?.running && !jobId) progress = { percent: 50, text: "An ETL pass is running (started by the schedule or npm run etl)…" };
@@ -167,6 +212,12 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
                 Last error: {last.error}
               </p>
             ) : null}
+            {s?.overdue && !busy ? (
+              <p role="alert" data-testid="etl-overdue" className="mt-2 text-xs text-amber-300">
+                {s.overdue.message}
+              </p>
+            ) : null}
+            {s ? <QuarantineList quarantine={s.quarantine} /> : null}
           </div>
           <div className="flex flex-col items-stretch gap-2 md:w-64 md:items-end">
             <button

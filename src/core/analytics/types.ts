@@ -1,4 +1,4 @@
-/** The analytics report of SPEC §5, returned by GET /api/analytics and by the dashboard's tRPC procedures. */
+/** The analytics report of docs/metrics.md, returned by GET /api/analytics and by the dashboard's tRPC procedures. */
 export interface DateRange {
   /** Inclusive, YYYY-MM-DD (UTC). */
   from: string;

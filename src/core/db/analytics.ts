@@ -8,6 +8,7 @@ import type {
 } from "../analytics/types";
 import { rangeClickThroughSql, rangePageEngagementSql, rangeSummarySql } from "../metrics/sql";
 import { getPrisma } from "./client";
+import { createReportCache } from "./reportCache";
 
 /** Numeric and bigint columns arrive as Decimal / bigint; the report uses plain numbers. */
 type Numeric = { toString(): string } | number | bigint | null;
@@ -83,11 +84,11 @@ async function dataVersion(): Promise<number> {
   return run?.id ?? 0;
 }
 
-const CACHE_ENTRIES = 200;
-const cache = new Map<string, AnalyticsReport>();
+// Bounded by bytes as well as entries: a few huge reports (limit=10000, long ranges) must not grow memory without end.
+const cache = createReportCache();
 
 /**
- * The SPEC §5 report for a date range: every figure is the SPEC §4 definition applied to
+ * The docs/metrics.md report for a date range: every figure is the docs/metrics.md definition applied to
  * the whole range. GET /api/analytics and the dashboard's tRPC procedures both return this.
  */
 export async function getAnalyticsReport(range: DateRange, options: ReportOptions = {}): Promise<AnalyticsReport> {
@@ -103,6 +104,5 @@ export async function getAnalyticsReport(range: DateRange, options: ReportOption
   ]);
   const report = { range, summary, session_metrics, page_engagement, click_through_rates };
   cache.set(key, report);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return report;
 }

@@ -61,6 +61,8 @@ describe("createApiKey", () => {
     await expect(createApiKey({ name: "x", scopes: ["write"] })).rejects.toThrow(ApiKeyInputError);
     await expect(createApiKey({ name: "x", scopes: [] })).rejects.toThrow(/at least one/);
     await expect(createApiKey({ name: "   " })).rejects.toThrow(/name/);
+    await expect(createApiKey({ name: "a\u0000b" })).rejects.toThrow(/control characters/);
+    await expect(createApiKey({ name: "tab\tname" })).rejects.toThrow(ApiKeyInputError);
   });
 });
 

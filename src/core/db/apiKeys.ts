@@ -18,8 +18,9 @@ import { getPrisma } from "./client";
  * Unknown hashes are cached briefly as well, so guessing keys cannot turn into database load.
  */
 
-export type ApiKeyScope = "ingest" | "read";
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["ingest", "read"];
+/** ingest: POST /api/events; read: GET /api/analytics and health details; backfill: event_time older than ingest.max_past_days. */
+export type ApiKeyScope = "ingest" | "read" | "backfill";
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["ingest", "read", "backfill"];
 
 export interface ApiKeyRecord {
   id: string;
@@ -105,7 +106,7 @@ async function cacheGet(hash: string): Promise<CacheEntry | null | undefined> {
     const raw = await getRedis().get(CACHE_PREFIX + hash);
     return raw === null ? null : (JSON.parse(raw) as CacheEntry);
   } catch (err) {
-    logger.debug({ err: (err as Error).message }, "api key cache read failed; using the database");
+    logger.debug({ err }, "api key cache read failed; using the database");
     return undefined;
   }
 }
@@ -139,7 +140,7 @@ function touchLastUsed(id: string): void {
       })
       .catch((err: unknown) => {
         lastUsedWritten.delete(id);
-        logger.warn({ err: (err as Error).message, apiKeyId: id }, "could not record API key use");
+        logger.warn({ err, apiKeyId: id }, "could not record API key use");
       });
   });
 }
@@ -150,6 +151,8 @@ export async function createApiKey(input: { name: string; scopes?: readonly stri
   const name = input.name.trim();
   if (name.length === 0) throw new ApiKeyInputError("name must not be empty");
   if (name.length > MAX_NAME_LENGTH) throw new ApiKeyInputError(`name must be at most ${MAX_NAME_LENGTH} characters`);
+  // PostgreSQL refuses U+0000 outright (a 500 otherwise); other control characters only garble the list.
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new ApiKeyInputError("name must not contain control characters");
   const scopes = normaliseScopes(input.scopes);
   // The 32-bit prefix is unique in the table; on the rare collision, draw again.
   for (let attempt = 0; ; attempt++) {
@@ -194,7 +197,7 @@ export async function revokeApiKey(id: string): Promise<ApiKeyRecord | null> {
   } catch (err) {
     // Verify falls back to the database while Redis is down, and a stale live entry expires
     // after LIVE_TTL_SECONDS at the latest; say so loudly.
-    logger.error({ err: (err as Error).message, apiKeyId: id }, "API key revoked in the database but the Redis cache could not be updated");
+    logger.error({ err, apiKeyId: id }, "API key revoked in the database but the Redis cache could not be updated");
   }
   return key;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseIngestBody, type ParseResult } from "./normalize";
 
 const NOW = Date.parse("2026-03-01T12:00:00.000Z");
-const options = { maxBatch: 500, maxFutureSeconds: 300, now: NOW };
+const options = { maxBatch: 500, maxFutureSeconds: 300, maxPastDays: 30, maxBackfillDays: 3650, now: NOW };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const valid = { event_type: "page_visited", user_id: "user_1", session_id: "sess_1", page_path: "/home" };
@@ -40,8 +40,29 @@ describe("parseIngestBody: single events", () => {
     expect(event).toMatchObject(body);
   });
 
-  it("accepts backfilled events and events up to max_future_seconds ahead, not later", () => {
-    expect(parseIngestBody({ ...valid, event_time: "2020-01-01T00:00:00Z" }, options).ok).toBe(true);
+  it("accepts events up to max_past_days old, older ones only with the backfill scope, none before 1970", () => {
+    expect(parseIngestBody({ ...valid, event_time: "2026-02-01T00:00:00Z" }, options).ok).toBe(true);
+    expect(issues(parseIngestBody({ ...valid, event_time: "2026-01-01T00:00:00Z" }, options))).toEqual([
+      {
+        path: "event_time",
+        message: "event_time is more than 30 days in the past; older events need a key with the backfill scope (up to 3650 days)",
+      },
+    ]);
+    const backfill = { ...options, backfill: true };
+    expect(parseIngestBody({ ...valid, event_time: "2020-01-01T00:00:00Z" }, backfill).ok).toBe(true);
+    expect(issues(parseIngestBody({ ...valid, event_time: "2016-01-01T00:00:00Z" }, backfill))[0]?.message).toBe(
+      "event_time is more than 3650 days in the past",
+    );
+    const unbounded = { ...backfill, maxBackfillDays: 36_500 };
+    for (const early of ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "1969-12-31T23:59:59.999Z"]) {
+      expect(issues(parseIngestBody({ ...valid, event_time: early }, unbounded))).toEqual([
+        { path: "event_time", message: "event_time must not be before 1970-01-01T00:00:00Z" },
+      ]);
+    }
+    expect(parseIngestBody({ ...valid, event_time: "1970-01-01T00:00:00Z" }, unbounded).ok).toBe(true);
+  });
+
+  it("accepts events up to max_future_seconds ahead, not later", () => {
     expect(parseIngestBody({ ...valid, event_time: new Date(NOW + 300_000).toISOString() }, options).ok).toBe(true);
     expect(issues(parseIngestBody({ ...valid, event_time: new Date(NOW + 301_000).toISOString() }, options))).toEqual([
       { path: "event_time", message: "event_time is more than 300 seconds in the future" },
@@ -72,13 +93,14 @@ describe("parseIngestBody: single events", () => {
     ]);
   });
 
-  it("enforces the field formats of SPEC §2", () => {
+  it("enforces the field formats of docs/api.md", () => {
     const bad = (patch: Record<string, unknown>) => issues(parseIngestBody({ ...valid, ...patch }, options))[0]?.path;
     expect(bad({ event_type: "Page Visited" })).toBe("event_type");
     expect(bad({ event_type: "x".repeat(65) })).toBe("event_type");
     expect(bad({ user_id: "" })).toBe("user_id");
     expect(bad({ user_id: "u".repeat(257) })).toBe("user_id");
     expect(bad({ page_path: "/".repeat(2049) })).toBe("page_path");
+    expect(bad({ props: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } })).toBe("props.a.b.c.d.e.f.g.h");
     expect(bad({ button_id: "b".repeat(257) })).toBe("button_id");
     expect(bad({ props: ["a"] })).toBe("props");
     expect(bad({ props: { big: "x".repeat(8 * 1024) } })).toBe("props");
@@ -127,5 +149,54 @@ describe("parseIngestBody: batches", () => {
   it("rejects other top-level fields beside events and a non-array events", () => {
     expect(issues(parseIngestBody({ events: [valid], extra: 1 }, options))[0]?.path).toBe("extra");
     expect(issues(parseIngestBody({ events: valid }, options))).toEqual([{ path: "events", message: "events must be an array" }]);
+  });
+});
+
+describe("parseIngestBody: text rules (docs/api.md)", () => {
+  const cjk = "\u6f22"; // 3 bytes of UTF-8
+  const firstIssue = (patch: Record<string, unknown>) => issues(parseIngestBody({ ...valid, ...patch }, options))[0];
+
+  it("refuses U+0000, lone surrogates and control characters in ids and paths, naming the field", () => {
+    expect(firstIssue({ user_id: "u\u0000x" })).toEqual({ path: "user_id", message: "user_id must not contain U+0000 (NUL)" });
+    expect(firstIssue({ session_id: "s\ud800" })).toEqual({
+      path: "session_id",
+      message: "session_id must be valid Unicode (it holds a lone surrogate)",
+    });
+    expect(firstIssue({ session_id: "\udc00s" })?.path).toBe("session_id");
+    expect(firstIssue({ page_path: "/a\tb" })).toEqual({ path: "page_path", message: "page_path must not contain control characters" });
+    expect(firstIssue({ page_path: "/a\u007f" })?.path).toBe("page_path");
+    expect(firstIssue({ page_path: "/a\u0085" })?.path).toBe("page_path");
+    expect(firstIssue({ event_type: "button_clicked", button_id: "b\nx" })?.path).toBe("button_id");
+    // A valid surrogate pair (an emoji) is fine.
+    expect(parseIngestBody({ ...valid, user_id: "u\ud83d\ude00" }, options).ok).toBe(true);
+  });
+
+  it("refuses U+0000 and lone surrogates anywhere in props, keys included, but allows other controls there", () => {
+    expect(firstIssue({ props: { note: "a\u0000b" } })).toEqual({ path: "props.note", message: "a props value must not contain U+0000 (NUL)" });
+    expect(firstIssue({ props: { list: ["ok", "\ud800"] } })?.path).toBe("props.list[1]");
+    expect(firstIssue({ props: { "k\u0000": 1 } })).toEqual({ path: "props.k\u0000", message: "a props key must not contain U+0000 (NUL)" });
+    expect(parseIngestBody({ ...valid, props: { note: "line 1\nline 2\ttab" } }, options).ok).toBe(true);
+  });
+
+  it("limits nesting of props to 8 levels", () => {
+    let eight: unknown = 1;
+    for (let i = 0; i < 8; i++) eight = { n: eight };
+    expect(parseIngestBody({ ...valid, props: eight as Record<string, unknown> }, options).ok).toBe(true);
+    const nine = { n: eight };
+    expect(firstIssue({ props: nine })).toEqual({ path: "props.n.n.n.n.n.n.n.n", message: "props may nest at most 8 levels" });
+    expect(firstIssue({ props: { a: [[[[[[[[1]]]]]]]] } })?.message).toBe("props may nest at most 8 levels");
+  });
+
+  it("counts lengths in UTF-8 bytes: a 2048-byte page path of CJK characters fits, one byte more does not", () => {
+    const path2048 = `/${cjk.repeat(682)}/`; // 1 + 682 * 3 + 1 = 2048 bytes
+    expect(Buffer.byteLength(path2048)).toBe(2048);
+    expect(parseIngestBody({ ...valid, page_path: path2048 }, options).ok).toBe(true);
+    expect(firstIssue({ page_path: `${path2048}x` })).toEqual({
+      path: "page_path",
+      message: "page_path must be at most 2048 bytes of UTF-8 (got 2049)",
+    });
+    // 86 characters but 258 bytes.
+    expect(firstIssue({ user_id: cjk.repeat(86) })?.message).toBe("user_id must be at most 256 bytes of UTF-8 (got 258)");
+    expect(parseIngestBody({ ...valid, user_id: `${cjk.repeat(85)}x` }, options).ok).toBe(true);
   });
 });

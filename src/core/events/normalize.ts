@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { incomingEventSchema, type StoredEvent } from "./schema";
+import { incomingEventSchema, MIN_EVENT_TIME_MS, type StoredEvent } from "./schema";
 
 export interface EventIssue {
   path: string;
@@ -11,14 +11,43 @@ export type ParseResult = { ok: true; events: StoredEvent[] } | { ok: false; iss
 export interface ParseOptions {
   maxBatch: number;
   maxFutureSeconds: number;
+  /** event_time older than this many days is refused, unless backfill is allowed. */
+  maxPastDays: number;
+  /** With the key's backfill scope: how far back event_time may go. */
+  maxBackfillDays: number;
+  /** Whether the key has the backfill scope. */
+  backfill?: boolean;
   now?: number;
 }
 
-function formatPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
+const DAY_MS = 86_400_000;
+
+/** Why a client's event_time is out of bounds (docs/api.md, event_time), or undefined. */
+function timeProblem(time: number, now: number, options: ParseOptions): string | undefined {
+  if (time < MIN_EVENT_TIME_MS) return "event_time must not be before 1970-01-01T00:00:00Z";
+  if (time > now + options.maxFutureSeconds * 1000) return `event_time is more than ${options.maxFutureSeconds} seconds in the future`;
+  if (options.backfill) {
+    if (time < now - options.maxBackfillDays * DAY_MS) return `event_time is more than ${options.maxBackfillDays} days in the past`;
+  } else if (time < now - options.maxPastDays * DAY_MS) {
+    return `event_time is more than ${options.maxPastDays} days in the past; older events need a key with the backfill scope (up to ${options.maxBackfillDays} days)`;
+  }
+  return undefined;
+}
+
+/** "events[2].props.a" style paths, as the API reports them. */
+export function formatPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>(
     (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
     prefix,
   );
+}
+
+/** One line saying why a stored event was refused (consumer dead letters, ETL quarantine). */
+export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, max = 3): string {
+  return issues
+    .slice(0, max)
+    .map((i) => `${formatPath("", i.path) || "(root)"}: ${i.message}`)
+    .join("; ");
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -58,7 +87,6 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
 
   const issues: EventIssue[] = [];
   const events: StoredEvent[] = [];
-  const latest = now + options.maxFutureSeconds * 1000;
   const nowIso = new Date(now).toISOString();
   items.forEach((item, index) => {
     const result = incomingEventSchema.safeParse(item);
@@ -89,11 +117,9 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
     if (event_time !== undefined) {
       const time = Date.parse(event_time);
       iso = new Date(time).toISOString();
-      if (time > latest) {
-        issues.push({
-          path: formatPath(prefix(index), ["event_time"]),
-          message: `event_time is more than ${options.maxFutureSeconds} seconds in the future`,
-        });
+      const problem = timeProblem(time, now, options);
+      if (problem) {
+        issues.push({ path: formatPath(prefix(index), ["event_time"]), message: problem });
         return;
       }
     }

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 
 /**
- * Layout of the raw logs under `logs.dir` (SPEC §3). Files are partitioned by the UTC hour
+ * Layout of the raw logs under `logs.dir` (docs/logs.md). Files are partitioned by the UTC hour
  * of each event's event_time, so a late (backfilled) event lands in the file of the hour it
  * belongs to and the ETL can find every event of a session by its time span.
  *

@@ -4,7 +4,7 @@ import { summarizeSession, VISIT_TIME_CAP_MS } from "./session";
 
 const BASE = "2026-03-10T10:00:00.000Z";
 
-describe("summarizeSession (SPEC §4, hand-computed)", () => {
+describe("summarizeSession (docs/metrics.md, hand-computed)", () => {
   it("a session without session_ended ends at its latest event", () => {
     const facts = summarizeSession(
       "s1",

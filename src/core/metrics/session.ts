@@ -1,8 +1,10 @@
 import { utcDate } from "./dates";
 
-/** SPEC §4: a visit's time is capped at 30 minutes. */
+const HOUR_MS = 3_600_000;
+
+/** docs/metrics.md: a visit's time is capped at 30 minutes. */
 export const VISIT_TIME_CAP_MS = 1_800_000;
-/** SPEC §4: a click (or visit) without page_path counts under the page_path ''. */
+/** docs/metrics.md: a click (or visit) without page_path counts under the page_path ''. */
 export const NO_PAGE = "";
 
 export interface MetricEvent {
@@ -47,6 +49,8 @@ export interface SessionFacts {
   lastEventTime: number;
   /** Events after deduplication by event_id. */
   eventCount: number;
+  /** Distinct UTC hours (ms since the epoch / 3 600 000) holding its events, ascending: where its log lines are. */
+  eventHours: number[];
   visits: VisitFact[];
   clicks: ClickFact[];
 }
@@ -57,7 +61,7 @@ export function compareEvents(a: MetricEvent, b: MetricEvent): number {
 }
 
 /**
- * Applies the SPEC §4 definitions to all events of one session (in any order, duplicates
+ * Applies the docs/metrics.md definitions to all events of one session (in any order, duplicates
  * allowed): the same event_id counts once.
  */
 export function summarizeSession(sessionId: string, input: readonly MetricEvent[]): SessionFacts {
@@ -69,6 +73,12 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
     if (seen.has(event.eventId)) continue;
     seen.add(event.eventId);
     events.push(event);
+  }
+
+  const eventHours: number[] = [];
+  for (const event of events) {
+    const hour = Math.floor(event.time / HOUR_MS);
+    if (eventHours[eventHours.length - 1] !== hour) eventHours.push(hour);
   }
 
   const first = events[0]!;
@@ -137,6 +147,7 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
     pageViews,
     lastEventTime: last.time,
     eventCount: events.length,
+    eventHours,
     visits: [...visits.values()].reverse(),
     clicks: [...clicks.values()].reverse(),
   };

@@ -1,7 +1,7 @@
 import { Prisma } from "../../generated/prisma/client";
 
 /**
- * The SPEC §4 aggregations, done in PostgreSQL over the per-session facts the ETL writes.
+ * The docs/metrics.md aggregations, done in PostgreSQL over the per-session facts the ETL writes.
  * Each expression is written once and used both for the daily tables (grouped by date)
  * and for any date range (grouped over the whole range, so distinct counts and averages
  * are exact for the range rather than sums or averages of daily rows).
@@ -70,7 +70,7 @@ export function rebuildDailyTablesSql(dates: string[]): Prisma.Sql[] {
   ];
 }
 
-/** Range figures (SPEC §5). */
+/** Range figures (docs/metrics.md). */
 export function rangeSummarySql(from: string, to: string): Prisma.Sql {
   // Distinct users through a subquery: a hashed DISTINCT is several times faster than
   // count(DISTINCT …), which sorts, on a range of months.

@@ -19,6 +19,8 @@ export interface EtlPassSummary {
   daysRecomputed: number;
   rowsWritten: number;
   durationMs: number;
+  /** Lines, sessions and files the pass set aside instead of stopping. */
+  quarantined: number;
 }
 
 /** A job either ran a pass or found another pass running (one pass at a time). */

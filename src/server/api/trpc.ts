@@ -18,15 +18,24 @@ export async function createTRPCContext(opts: { headers: Headers }): Promise<TRP
   return { session: await getServerAuthSession(), headers: opts.headers };
 }
 
+/** What a client sees of an unexpected failure; the real error goes to the log (src/app/api/trpc). */
+export const INTERNAL_ERROR_MESSAGE = "Something went wrong on the server. Try again, or see the server log.";
+
+// Outside development an unexpected error's message (SQL, table names, hosts) and stack stay in the log.
+const isDevelopment = process.env.NODE_ENV === "development";
+
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
+  isDev: isDevelopment,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const hide = !isDevelopment && error.code === "INTERNAL_SERVER_ERROR";
     return {
       ...shape,
+      message: hide ? INTERNAL_ERROR_MESSAGE : shape.message,
       data: {
         ...shape.data,
-        // Field-by-field messages for forms; never a stack trace (tRPC omits it outside development).
+        // Field-by-field messages for forms (a stack only in development: isDev above).
         zodError: error.code === "BAD_REQUEST" && cause instanceof ZodError ? z.flattenError(cause) : null,
       },
     };

@@ -180,9 +180,9 @@ export function getAuthOptions(): NextAuthOptions {
           logger.info({ reason: (metadata as Error).message }, "session ended");
           return;
         }
-        // next-auth passes an Error or { error, ...details }; pino keeps the stack only under `err`.
-        const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown } | undefined)?.error;
-        logger.error(err instanceof Error ? { code, err } : { code, metadata }, "next-auth error");
+        // next-auth passes an Error or { error, ...details }; pino writes a stack only for `err`.
+        const { error, ...details } = metadata instanceof Error ? { error: metadata } : metadata;
+        logger.error({ code, err: error, ...details }, "next-auth error");
       },
       warn(code) {
         logger.warn({ code }, "next-auth warning");

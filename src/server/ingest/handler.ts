@@ -77,6 +77,9 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   const parsed = parseIngestBody(body, {
     maxBatch: config.ingest.max_batch_events,
     maxFutureSeconds: config.ingest.max_future_seconds,
+    maxPastDays: config.ingest.max_past_days,
+    maxBackfillDays: config.ingest.max_backfill_days,
+    backfill: key.scopes.includes("backfill"),
   });
   if (!parsed.ok) {
     return json(400, { error: "invalid_event", issues: parsed.issues });

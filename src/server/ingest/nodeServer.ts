@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { logger } from "@/core/logging/logger";
 import { readIncomingBody } from "./body";
 import { ingest } from "./handler";
 import { jsonError, preflight, type IngestReply } from "./responses";
@@ -35,8 +36,9 @@ export function handleIngestNode(req: IncomingMessage, res: ServerResponse): voi
   }).then(
     (reply) => send(res, reply),
     (err: unknown) => {
-      res.statusCode = 500;
-      res.end(JSON.stringify({ error: "internal_error", message: (err as Error).message }));
+      // The client learns only that it failed; what failed (and where) is for the log.
+      logger.error({ err }, "ingest request failed");
+      send(res, jsonError(500, "internal_error", "the request could not be handled; try again later"));
     },
   );
 }

@@ -40,7 +40,8 @@ export type IngestErrorCode =
   | "kafka_unavailable"
   | "service_unavailable"
   | "method_not_allowed"
-  | "not_found";
+  | "not_found"
+  | "internal_error";
 
 export function jsonError(
   status: number,

@@ -1,5 +1,5 @@
 /**
- * The ETL's numbers against an independent DuckDB implementation of SPEC §4/§5, computed
+ * The ETL's numbers against an independent DuckDB implementation of docs/metrics.md, computed
  * straight from the same JSON Lines files, on thousands of generated sessions: a full pass,
  * then an incremental pass where late events complete sessions the first pass already saw.
  */

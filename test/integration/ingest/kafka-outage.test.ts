@@ -90,9 +90,7 @@ describe("Kafka outage", () => {
     const h = await health();
     expect(h.status).toBe(503);
     expect(h.body.status).toBe("unavailable");
-    expect(h.body.dependencies.kafka.ok).toBe(false);
-    expect(h.body.dependencies.postgres.ok).toBe(true);
-    expect(h.body.dependencies.redis.ok).toBe(true);
+    expect(h.body.dependencies).toEqual({ kafka: "down", postgres: "ok", redis: "ok" });
   });
 
   it("202 again once the broker is back, without restarting the app, and the event is on the topic", async () => {
@@ -113,6 +111,6 @@ describe("Kafka outage", () => {
     const burst = await Promise.all(Array.from({ length: 10 }, () => postEvents(app.url, event(), { key })));
     expect(burst.map((r) => r.status)).toEqual(Array(10).fill(202));
     const h = await waitFor(health, (r) => r.status === 200, 20_000, 500);
-    expect(h.body.dependencies.kafka.ok).toBe(true);
+    expect(h.body.dependencies.kafka).toBe("ok");
   });
 });

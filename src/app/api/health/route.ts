@@ -1,10 +1,25 @@
-import { checkHealth } from "@/server/ingest/health";
+import { logger } from "@/core/logging/logger";
+import { detailedHealth, publicHealth } from "@/server/health/report";
+import { checkReadAccess, type ReadAccess } from "@/server/readAccess";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Public: 200 when Kafka, PostgreSQL and Redis answer, 503 otherwise; never cached. */
-export async function GET(): Promise<Response> {
-  const { ok, report } = await checkHealth();
-  return Response.json(report, { status: ok ? 200 : 503, headers: { "cache-control": "no-store" } });
+/**
+ * GET /api/health: 200 when Kafka, PostgreSQL and Redis answer, 503 otherwise; never cached.
+ * Anyone sees which dependency is down; a session or a `read` key also gets the details
+ * (src/server/health/report.ts). A bad key is 401, a key without `read` 403.
+ */
+export async function GET(request: Request): Promise<Response> {
+  let access: ReadAccess;
+  try {
+    access = await checkReadAccess(request);
+  } catch (err) {
+    // Keys cannot be checked (PostgreSQL and Redis down): the public body still tells the truth.
+    logger.warn({ err }, "health: read access cannot be checked; answering with the public report");
+    access = { kind: "anonymous" };
+  }
+  if (access.kind === "denied") return access.response;
+  const report = access.kind === "anonymous" ? await publicHealth() : await detailedHealth();
+  return Response.json(report, { status: report.status === "ok" ? 200 : 503, headers: { "cache-control": "no-store" } });
 }

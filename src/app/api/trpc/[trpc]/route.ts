@@ -1,11 +1,15 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getConfig } from "@/core/config";
 import { logger } from "@/core/logging/logger";
+import { refuseUnsafeMutation } from "@/server/api/mutationGuard";
 import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 
 export const dynamic = "force-dynamic";
 
-function handler(req: Request): Promise<Response> {
+async function handler(req: Request): Promise<Response> {
+  const refused = refuseUnsafeMutation(req, new URL(getConfig().app.base_url).origin);
+  if (refused) return refused;
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,

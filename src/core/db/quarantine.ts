@@ -1,0 +1,67 @@
+import { getPrisma, type PrismaClient } from "./client";
+
+/**
+ * What the ETL set aside (docs/etl.md, "Quarantine"), for the dashboard's ETL card, health
+ * details and `npm run etl`. Records are written by workers/etl/quarantine.ts.
+ */
+
+export interface QuarantineEntry {
+  id: number;
+  runId: number;
+  kind: "line" | "session" | "file";
+  /** Log file relative to logs.dir. */
+  file: string;
+  byteOffset: number;
+  lineBytes: number;
+  /** The session id as a JSON string literal, when known. */
+  sessionKey: string | null;
+  reason: string;
+  excerpt: string;
+  createdAt: Date;
+}
+
+export interface QuarantineSummary {
+  total: number;
+  lines: number;
+  sessions: number;
+  files: number;
+  /** The latest records, newest first. */
+  recent: QuarantineEntry[];
+}
+
+function toEntry(row: {
+  id: number;
+  runId: number;
+  kind: QuarantineEntry["kind"];
+  file: string;
+  byteOffset: bigint;
+  lineBytes: number;
+  sessionKey: string | null;
+  reason: string;
+  excerpt: string;
+  createdAt: Date;
+}): QuarantineEntry {
+  return { ...row, byteOffset: Number(row.byteOffset) };
+}
+
+export async function getQuarantineSummary(recent = 20, prisma: PrismaClient = getPrisma()): Promise<QuarantineSummary> {
+  const [groups, rows] = await Promise.all([
+    prisma.etlQuarantine.groupBy({ by: ["kind"], _count: { _all: true } }),
+    prisma.etlQuarantine.findMany({ orderBy: { id: "desc" }, take: recent }),
+  ]);
+  const count = (kind: QuarantineEntry["kind"]) => groups.find((g) => g.kind === kind)?._count._all ?? 0;
+  const summary = { lines: count("line"), sessions: count("session"), files: count("file") };
+  return { total: summary.lines + summary.sessions + summary.files, ...summary, recent: rows.map(toEntry) };
+}
+
+export async function getQuarantineOfRun(runId: number, prisma: PrismaClient = getPrisma()): Promise<QuarantineEntry[]> {
+  const rows = await prisma.etlQuarantine.findMany({ where: { runId }, orderBy: { id: "asc" } });
+  return rows.map(toEntry);
+}
+
+/** "events/2026-11-28/14.jsonl at byte 1234: reason" — one line for logs and the CLI. */
+export function describeQuarantineEntry(entry: Pick<QuarantineEntry, "kind" | "file" | "byteOffset" | "sessionKey" | "reason">): string {
+  if (entry.kind === "file") return `${entry.file}: ${entry.reason}`;
+  if (entry.kind === "session") return `session ${entry.sessionKey ?? "?"}: ${entry.reason}`;
+  return `${entry.file} at byte ${entry.byteOffset}: ${entry.reason}`;
+}

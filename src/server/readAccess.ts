@@ -1,0 +1,51 @@
+import type { Session } from "next-auth";
+import { verifyApiKey, type VerifiedApiKey } from "@/core/db/apiKeys";
+import { logger } from "@/core/logging/logger";
+import { getServerAuthSession } from "@/server/auth";
+import { apiKeyFromHeaders } from "@/server/ingest/auth";
+
+/**
+ * Who may read a route's data (GET /api/analytics, the details of GET /api/health): an API key
+ * with the `read` scope or a dashboard session. A request that carries a key is judged by the key
+ * alone (a bad or revoked one is 401, one without `read` is 403), whatever cookie it also carries.
+ */
+export type ReadAccess =
+  | { kind: "api_key"; key: VerifiedApiKey }
+  | { kind: "session"; session: Session }
+  /** Neither a key nor a session: each route decides (analytics answers 401, health its public body). */
+  | { kind: "anonymous" }
+  | { kind: "denied"; response: Response };
+
+/** Throws when the key cannot be checked (PostgreSQL and Redis both unreachable). */
+export async function checkReadAccess(request: Request): Promise<ReadAccess> {
+  const secret = apiKeyFromHeaders(request.headers.get("authorization"), request.headers.get("x-api-key"));
+  if (secret) {
+    const key = await verifyApiKey(secret);
+    if (!key) return { kind: "denied", response: denied(401, "unauthorized", "unknown or revoked API key") };
+    if (!key.scopes.includes("read")) {
+      return { kind: "denied", response: denied(403, "forbidden", 'this API key lacks the "read" scope') };
+    }
+    return { kind: "api_key", key };
+  }
+  const session = await currentSession();
+  return session ? { kind: "session", session } : { kind: "anonymous" };
+}
+
+/** The 401 for a route that has nothing to show without a key or a session. */
+export function readAccessRequired(): Response {
+  return denied(401, "unauthorized", "send an API key with the read scope (Authorization: Bearer <key> or X-API-Key) or sign in");
+}
+
+/** The dashboard session, if any; without a configured auth secret nobody can have one. */
+async function currentSession(): Promise<Session | null> {
+  try {
+    return await getServerAuthSession();
+  } catch (err) {
+    logger.warn({ err }, "no dashboard session check possible");
+    return null;
+  }
+}
+
+function denied(status: 401 | 403, error: string, message: string): Response {
+  return Response.json({ error, message }, { status, headers: { "cache-control": "no-store" } });
+}

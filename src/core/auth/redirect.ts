@@ -4,6 +4,7 @@
  * and followed only when it stays on that origin (protocol, host and port); anything else goes to
  * the dashboard. Parsing, not prefix checks, because browsers drop tabs and newlines and read "\"
  * as "/" ("/\t/evil.example" is "//evil.example" to them). No server imports: the form uses it.
+ * (docs/security.md, "Where sign-in leads".)
  */
 
 const DASHBOARD = "/";

@@ -2,8 +2,8 @@
  * The sign-in policy's numbers and what the sign-in form says, shared by the server (limits,
  * NextAuth) and the browser (the form). No server imports here: the form's bundle includes it.
  *
- * Limits (README "Sign-in protection" says why these sizes): every attempt is counted before its
- * password is checked, in fixed windows of WINDOW_SECONDS, in Redis.
+ * Limits (docs/security.md says why these sizes): every attempt is counted before its password is
+ * checked, in fixed windows of windowSeconds, in Redis.
  */
 export const SIGN_IN_LIMITS = {
   windowSeconds: 15 * 60,

@@ -1,6 +1,7 @@
 /**
  * Who is the client? The rule for every place that limits or locates by address (sign-in limits
- * today, the browser collector's per-IP limit and geo next), in one framework-free module.
+ * today, the browser collector's per-IP limit and geo next), in one framework-free module
+ * (docs/security.md, "Who the client is").
  *
  * X-Forwarded-For is written by whoever sends the request, so it is believed only hop by hop from
  * our side: start at the socket's peer; while that hop is a proxy named in `app.trusted_proxies`,

@@ -1,5 +1,6 @@
 /**
- * Brute-force brakes for the password form, in Redis so every instance shares them.
+ * Brute-force brakes for the password form, in Redis so every instance shares them
+ * (docs/security.md, "Sign-in protection").
  *
  * Every attempt is charged BEFORE its password is checked, with Redis's atomic increment, so
  * parallel guesses cannot slip past a limit between check and count. The limits, in order:

@@ -5,16 +5,15 @@
  * answering 202 meanwhile and loses nothing, and the ETL worker registers its schedule again by
  * itself, so the next scheduled pass counts every event.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort, startApp, type RunningApp } from "../../support/app";
+import { startApp, type RunningApp } from "../../support/app";
 import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
 import { closeCoreConnections, createIngestTestEnv, postEvents, type IngestTestEnv } from "../../support/ingest-env";
+import { startRedisServer, type RedisServer } from "../../support/redisServer";
 import { startWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
 
 let db: TestDatabase;
@@ -23,39 +22,11 @@ let ingest: IngestTestEnv;
 let app: RunningApp;
 let consumer: WorkerProcess;
 let etl: WorkerProcess;
-let redisPort: number;
-let redis: ChildProcess | null = null;
+let redis: RedisServer;
 let key: string;
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-/** A Redis server of this test's own that keeps nothing on disk. */
-async function startRedis(): Promise<void> {
-  redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  await waitUntil(() => answers(redisPort), 10_000, () => `redis-server on ${redisPort} did not start`);
-}
-
-async function killRedis(): Promise<void> {
-  const child = redis;
-  redis = null;
-  if (!child || child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once("exit", r));
-  child.kill("SIGKILL");
-  await gone;
-}
-
 beforeAll(async () => {
-  redisPort = await freePort();
-  await startRedis();
+  redis = await startRedisServer();
   db = await createTestDatabase("etl_redis_restart");
   process.env.DATABASE_URL = db.url;
   logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-redis-restart-"));
@@ -63,7 +34,7 @@ beforeAll(async () => {
   const env = {
     ...ingest.appEnv,
     DATABASE_URL: db.url,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
+    REDIS_URL: redis.url,
     LOGS_DIR: logsDir,
     ETL_INTERVAL_SECONDS: "5",
   };
@@ -80,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([app?.stop(), consumer?.stop(), etl?.stop()]);
-  await killRedis();
+  await redis?.stop();
   await ingest?.cleanup();
   await closeCoreConnections();
   await db?.drop();
@@ -108,10 +79,10 @@ it("keeps ingesting while Redis is down, and the ETL worker registers its schedu
   await send(5);
   await waitUntil(async () => (await visits()) === 5, 60_000, async () => `${await visits()} of 5 visits counted by the scheduled passes`);
 
-  await killRedis();
+  await redis.stop();
   // Ingest goes on without Redis: keys are checked in PostgreSQL, the rate limit counts in memory.
   await send(7);
-  await startRedis(); // empty: the scheduler and the queue are gone
+  await redis.start(); // empty: the scheduler and the queue are gone
   await send(3);
 
   const passesBefore = await scheduledPasses();

@@ -1,19 +1,21 @@
-import { getConfig } from "@/core/config";
-import { verifyApiKey } from "@/core/db/apiKeys";
+import { getConfig, type AppConfig } from "@/core/config";
+import { verifyApiKey, type VerifiedApiKey } from "@/core/db/apiKeys";
 import { parseIngestBody } from "@/core/events";
 import { getEventProducer, KafkaUnavailableError } from "@/core/kafka/producer";
 import { logger } from "@/core/logging/logger";
 import { apiKeyFromHeaders } from "./auth";
 import { isJsonContentType, type BodyResult } from "./body";
 import { consumeEvents, knownExhausted } from "./rateLimit";
-import { json, jsonError, type IngestReply } from "./responses";
+import { closing, json, jsonError, type IngestReply } from "./responses";
 
 /** What the handler needs from an HTTP request, whatever the server (Next route or node:http). */
 export interface IngestRequest {
   /** A request header by lower-case name. */
   header(name: string): string | null | undefined;
-  /** Reads the body, giving up (without buffering the rest) past maxBytes. */
+  /** Reads the body, keeping nothing past maxBytes (the rest is read and dropped, within bounds). */
   readBody(maxBytes: number): Promise<BodyResult>;
+  /** Reads and drops the body (within bounds); true when it was read to its end. */
+  discardBody(): Promise<boolean>;
 }
 
 const AUTH_HEADERS = { "www-authenticate": 'Bearer realm="pulse"' };
@@ -28,43 +30,23 @@ const AUTH_STORE_RETRY_SECONDS = 5;
  *     (400 invalid_event): the client's own mistakes, reported before any quota is spent;
  *  4. rate limit (429): charged per event, so only once the body is known to be valid;
  *  5. Kafka: 202 once acknowledged by all in-sync replicas, 503 + Retry-After otherwise.
+ * Every answer goes out after the body was read to its end (or cut, then with `connection: close`),
+ * so a client that is still uploading can read it.
  * Hot path cost: one Redis GET (key, cached), one Redis script (rate limit), no database query.
  */
 export async function ingest(request: IngestRequest): Promise<IngestReply> {
   const config = getConfig();
 
-  const secret = apiKeyFromHeaders(request.header("authorization"), request.header("x-api-key"));
-  if (!secret) {
-    return jsonError(401, "unauthorized", "missing API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`", {
-      headers: AUTH_HEADERS,
-    });
-  }
-  let key;
-  try {
-    key = await verifyApiKey(secret);
-  } catch (err) {
-    logger.error({ err }, "ingest: API keys cannot be checked (PostgreSQL and Redis unreachable?)");
-    return jsonError(503, "service_unavailable", "API keys cannot be checked right now", {
-      retryAfterSeconds: AUTH_STORE_RETRY_SECONDS,
-    });
-  }
-  if (!key) return jsonError(401, "unauthorized", "unknown or revoked API key", { headers: AUTH_HEADERS });
-  if (!key.scopes.includes("ingest")) {
-    return jsonError(403, "forbidden", `API key ${key.prefix} does not have the "ingest" scope`);
-  }
-
-  const early = knownExhausted(key.id);
-  if (!early.ok) return rateLimited(config.ingest.rate_limit_per_minute, early.retryAfterSeconds);
-
-  if (!isJsonContentType(request.header("content-type"))) {
-    return jsonError(415, "unsupported_media_type", "Content-Type must be application/json");
-  }
+  const gate = await checkBeforeBody(request, config);
+  if (!gate.ok) return (await request.discardBody()) ? gate.reply : closing(gate.reply);
+  const { key } = gate;
 
   const maxBytes = config.ingest.max_body_bytes;
   const read = await request.readBody(maxBytes);
   if (!read.ok) {
-    // The rest of the upload was not read: close the connection rather than reuse a dirty one.
-    return jsonError(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`, { headers: { connection: "close" } });
+    const reply = jsonError(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`);
+    // Cut before its end, the upload leaves unread bytes on the connection: close it.
+    return read.drained ? reply : closing(reply);
   }
 
   let body: unknown;
@@ -108,6 +90,39 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
     event_id: events[0]!.event_id,
     message: `Event successfully queued to ${producer.topic}`,
   });
+}
+
+type BeforeBody = { ok: true; key: VerifiedApiKey } | { ok: false; reply: IngestReply };
+
+/** Steps 1–3 up to the body: the answers given before the body is read (the key, its quota, the content type). */
+async function checkBeforeBody(request: IngestRequest, config: AppConfig): Promise<BeforeBody> {
+  const secret = apiKeyFromHeaders(request.header("authorization"), request.header("x-api-key"));
+  if (!secret) {
+    const message = "missing API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`";
+    return { ok: false, reply: jsonError(401, "unauthorized", message, { headers: AUTH_HEADERS }) };
+  }
+  let key;
+  try {
+    key = await verifyApiKey(secret);
+  } catch (err) {
+    logger.error({ err }, "ingest: API keys cannot be checked (PostgreSQL and Redis unreachable?)");
+    const reply = jsonError(503, "service_unavailable", "API keys cannot be checked right now", {
+      retryAfterSeconds: AUTH_STORE_RETRY_SECONDS,
+    });
+    return { ok: false, reply };
+  }
+  if (!key) return { ok: false, reply: jsonError(401, "unauthorized", "unknown or revoked API key", { headers: AUTH_HEADERS }) };
+  if (!key.scopes.includes("ingest")) {
+    return { ok: false, reply: jsonError(403, "forbidden", `API key ${key.prefix} does not have the "ingest" scope`) };
+  }
+
+  const early = knownExhausted(key.id);
+  if (!early.ok) return { ok: false, reply: rateLimited(config.ingest.rate_limit_per_minute, early.retryAfterSeconds) };
+
+  if (!isJsonContentType(request.header("content-type"))) {
+    return { ok: false, reply: jsonError(415, "unsupported_media_type", "Content-Type must be application/json") };
+  }
+  return { ok: true, key };
 }
 
 function rateLimited(limit: number, retryAfterSeconds: number): IngestReply {

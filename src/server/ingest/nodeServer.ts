@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { logger } from "@/core/logging/logger";
-import { readIncomingBody } from "./body";
+import { discardIncomingBody, readIncomingBody } from "./body";
 import { ingest } from "./handler";
-import { jsonError, preflight, type IngestReply } from "./responses";
+import { internalError, jsonError, preflight, type IngestReply } from "./responses";
 
 export const INGEST_PATH = "/api/events";
 
@@ -33,12 +33,13 @@ export function handleIngestNode(req: IncomingMessage, res: ServerResponse): voi
       return Array.isArray(value) ? value.join(", ") : value;
     },
     readBody: (maxBytes) => readIncomingBody(req, maxBytes),
+    discardBody: () => discardIncomingBody(req),
   }).then(
     (reply) => send(res, reply),
     (err: unknown) => {
       // The client learns only that it failed; what failed (and where) is for the log.
       logger.error({ err }, "ingest request failed");
-      send(res, jsonError(500, "internal_error", "the request could not be handled; try again later"));
+      send(res, internalError());
     },
   );
 }

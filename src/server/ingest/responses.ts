@@ -58,6 +58,19 @@ export function jsonError(
   return json(status, body, headers);
 }
 
+/** The same answer, and the connection is closed after it (the rest of the request was not read). */
+export function closing(reply: IngestReply): IngestReply {
+  return { ...reply, headers: { ...reply.headers, connection: "close" } };
+}
+
+/**
+ * An unexpected failure: the cause goes to the log, never to the client. The connection is closed
+ * after it, since how much of the body was read is not known.
+ */
+export function internalError(): IngestReply {
+  return closing(jsonError(500, "internal_error", "the request could not be handled; try again later"));
+}
+
 export function preflight(): IngestReply {
   return { status: 204, headers: { ...CORS_HEADERS }, body: "" };
 }

@@ -4,13 +4,23 @@ import type { StoredEvent } from "../events";
 import { logger as rootLogger, type Logger } from "../logging/logger";
 import { createKafka } from "./client";
 
+/**
+ * Whether events of a failed publish may be on the topic all the same: "none" when nothing was
+ * sent (no connection, the fast-fail window, shutting down), "unknown" once a send reached Kafka
+ * (it timed out or failed before the acknowledgement came back).
+ */
+export type WrittenState = "none" | "unknown";
+
 /** Kafka could not take the events in time; the caller answers 503 with Retry-After. */
 export class KafkaUnavailableError extends Error {
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly written: WrittenState;
+  constructor(message: string, retryAfterSeconds: number, options: { cause?: unknown; written?: WrittenState } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "KafkaUnavailableError";
     this.retryAfterSeconds = retryAfterSeconds;
+    // When in doubt, "unknown": resending with the same event_ids is always safe.
+    this.written = options.written ?? "unknown";
   }
 }
 
@@ -66,7 +76,8 @@ const CONNECTION_ERROR_NAMES = /Connection|NumberOfRetriesExceeded|RequestTimeou
  * numbers can no longer be trusted) and the next send connects a fresh one, so ingest recovers by
  * itself when the broker comes back. For `retryIntervalMs` after a connection failure publishes
  * fail at once, so callers get their 503 quickly instead of each waiting for a connect timeout.
- * One publish (one HTTP request) is never split over two sends.
+ * One publish (one HTTP request) is never split over two sends. A failure says whether the events
+ * may be written all the same (KafkaUnavailableError.written).
  */
 export class EventProducer {
   readonly topic: string;
@@ -116,9 +127,9 @@ export class EventProducer {
    */
   publish(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    if (this.closed) return Promise.reject(new KafkaUnavailableError("the producer is shut down", this.retryAfterSeconds));
+    if (this.closed) return Promise.reject(this.shutDown());
     const now = Date.now();
-    if (now < this.unavailableUntil) return Promise.reject(this.unavailable("Kafka is unavailable"));
+    if (now < this.unavailableUntil) return Promise.reject(this.unavailable("Kafka is unavailable", "none"));
     const messages: Message[] = new Array(events.length);
     let bytes = 0;
     for (let i = 0; i < events.length; i++) {
@@ -153,7 +164,7 @@ export class EventProducer {
     try {
       await Promise.all(this.lanes.map((lane) => lane.get()));
     } catch (err) {
-      throw this.unavailable("cannot connect to Kafka", err);
+      throw this.unavailable("cannot connect to Kafka", "none", err);
     }
   }
 
@@ -173,16 +184,16 @@ export class EventProducer {
     this.closed = true;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
-    this.failAll(this.pending.splice(0), new KafkaUnavailableError("the producer is shut down", this.retryAfterSeconds));
+    this.failAll(this.pending.splice(0), this.shutDown());
     await Promise.all(this.lanes.map((lane) => lane.disconnect()));
   }
 
-  private unavailable(message: string, cause?: unknown): KafkaUnavailableError {
-    return new KafkaUnavailableError(
-      this.lastError ? `${message}: ${this.lastError}` : message,
-      this.retryAfterSeconds,
-      cause === undefined ? undefined : { cause },
-    );
+  private unavailable(message: string, written: WrittenState, cause?: unknown): KafkaUnavailableError {
+    return new KafkaUnavailableError(this.lastError ? `${message}: ${this.lastError}` : message, this.retryAfterSeconds, { cause, written });
+  }
+
+  private shutDown(): KafkaUnavailableError {
+    return new KafkaUnavailableError("the producer is shut down", this.retryAfterSeconds, { written: "none" });
   }
 
   private maybeFlush(): void {
@@ -211,20 +222,31 @@ export class EventProducer {
     }
     if (started < this.unavailableUntil) {
       // A send failed while these waited: answer them now rather than probing again at once.
-      this.failAll(batch, this.unavailable("Kafka is unavailable"));
+      this.failAll(batch, this.unavailable("Kafka is unavailable", "none"));
       lane.busy = false;
       return;
     }
+    // Once producer.send is called the events may be written, whatever happens next; before, a
+    // timeout (still connecting) means they never will be: the send is then not made at all.
+    let sent = false;
+    let expired = false;
     try {
       const remaining = oldest + this.sendTimeoutMs - started;
-      if (remaining <= 0) throw this.unavailable("timed out waiting for Kafka");
+      if (remaining <= 0) throw this.unavailable("timed out waiting for Kafka", "none");
       const messages = batch.length === 1 ? batch[0]!.messages : batch.flatMap((p) => p.messages);
       await withTimeout(
-        lane.get().then((producer) =>
-          producer.send({ topic: this.topic, messages, acks: -1, timeout: this.sendTimeoutMs }),
-        ),
+        lane.get().then((producer) => {
+          if (expired) throw this.unavailable("timed out connecting to Kafka", "none");
+          sent = true;
+          return producer.send({ topic: this.topic, messages, acks: -1, timeout: this.sendTimeoutMs });
+        }),
         remaining,
-        () => new KafkaUnavailableError(`Kafka did not acknowledge within ${this.sendTimeoutMs} ms`, this.retryAfterSeconds),
+        () => {
+          expired = true;
+          return new KafkaUnavailableError(`Kafka did not acknowledge within ${this.sendTimeoutMs} ms`, this.retryAfterSeconds, {
+            written: sent ? "unknown" : "none",
+          });
+        },
       );
       this.lastError = null;
       this.stats.sends++;
@@ -240,7 +262,10 @@ export class EventProducer {
         this.unavailableUntil = Date.now() + this.retryIntervalMs;
       }
       if (lane.reset()) this.stats.resets++;
-      this.failAll(batch, error instanceof KafkaUnavailableError ? error : this.unavailable("Kafka send failed", error));
+      this.failAll(
+        batch,
+        error instanceof KafkaUnavailableError ? error : this.unavailable("Kafka send failed", sent ? "unknown" : "none", error),
+      );
     } finally {
       lane.busy = false;
       // Whatever arrived during the send is due unless its linger timer is still running.
@@ -296,7 +321,7 @@ class Lane {
         if (this.connecting !== attempt) {
           // reset() ran meanwhile: this producer is no longer wanted.
           producer.disconnect().catch(() => undefined);
-          throw new KafkaUnavailableError("Kafka connection was reset", 1);
+          throw new KafkaUnavailableError("Kafka connection was reset", 1, { written: "none" });
         }
         this.connecting = null;
         this.producer = producer;
@@ -306,7 +331,7 @@ class Lane {
       (err: unknown) => {
         if (this.connecting === attempt) this.connecting = null;
         producer.disconnect().catch(() => undefined);
-        throw new KafkaUnavailableError(`cannot connect to Kafka: ${(err as Error).message}`, 1, { cause: err });
+        throw new KafkaUnavailableError(`cannot connect to Kafka: ${(err as Error).message}`, 1, { cause: err, written: "none" });
       },
     );
     this.connecting = attempt;

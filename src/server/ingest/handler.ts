@@ -1,6 +1,6 @@
 import { getConfig, type AppConfig } from "@/core/config";
 import { verifyApiKey, type VerifiedApiKey } from "@/core/db/apiKeys";
-import { parseIngestBody } from "@/core/events";
+import { parseIngestBody, type StoredEvent } from "@/core/events";
 import { getEventProducer, KafkaUnavailableError } from "@/core/kafka/producer";
 import { logger } from "@/core/logging/logger";
 import { apiKeyFromHeaders } from "./auth";
@@ -75,10 +75,7 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   try {
     await producer.publish(events);
   } catch (err) {
-    const retryAfterSeconds = err instanceof KafkaUnavailableError ? err.retryAfterSeconds : producer.retryAfterSeconds;
-    return jsonError(503, "kafka_unavailable", "events could not be queued: Kafka is unavailable; nothing was accepted, retry later", {
-      retryAfterSeconds,
-    });
+    return kafkaUnavailable(err, events, producer.retryAfterSeconds);
   }
 
   const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "events" in body;
@@ -123,6 +120,31 @@ async function checkBeforeBody(request: IngestRequest, config: AppConfig): Promi
     return { ok: false, reply: jsonError(415, "unsupported_media_type", "Content-Type must be application/json") };
   }
   return { ok: true, key };
+}
+
+/**
+ * 503 for a publish Kafka did not acknowledge. When the send reached Kafka (it timed out or failed
+ * on the way back) the events may be written all the same: the body then lists their event_ids, in
+ * order, so the client resends with them and the retry counts once (the ETL keeps one copy of an
+ * event_id per session). When nothing was sent (no connection, the fast-fail window after a failure,
+ * shutting down) it says so and lists no ids.
+ */
+function kafkaUnavailable(err: unknown, events: readonly StoredEvent[], fallbackRetryAfter: number): IngestReply {
+  const unavailable = err instanceof KafkaUnavailableError ? err : null;
+  const retryAfterSeconds = unavailable?.retryAfterSeconds ?? fallbackRetryAfter;
+  if (unavailable?.written === "none") {
+    return jsonError(503, "kafka_unavailable", "Kafka is unavailable: nothing was written; retry later", {
+      retryAfterSeconds,
+      extra: { written: "none" },
+    });
+  }
+  const message =
+    "Kafka did not confirm the write in time, so the events may have been stored: resend them with these event_ids " +
+    "(in the same order) so the retry counts once";
+  return jsonError(503, "kafka_unavailable", message, {
+    retryAfterSeconds,
+    extra: { written: "unknown", event_ids: events.map((e) => e.event_id) },
+  });
 }
 
 function rateLimited(limit: number, retryAfterSeconds: number): IngestReply {

@@ -24,6 +24,14 @@ export class KafkaUnavailableError extends Error {
   }
 }
 
+/**
+ * The default for EventProducerOptions.maxSendBytes: a send stays far below the topics' record-batch
+ * limit (topics.ts) however many requests it carries. The biggest publish of a default request
+ * (1 MiB body + ≈ 45 KB of stamped event_id/event_time) is a little over it and so goes alone, and
+ * alone it fits the limit too (topics.ts: largestRequestBatchBytes).
+ */
+export const MAX_SEND_BYTES = 1024 * 1024;
+
 export interface EventProducerOptions {
   config?: AppConfig;
   kafka?: Kafka;
@@ -33,8 +41,11 @@ export interface EventProducerOptions {
   lingerMs?: number;
   /** How long a publish may wait for the acknowledgement before it fails (config.kafka.send_timeout_ms). */
   sendTimeoutMs?: number;
-  /** A send is started at once when this many bytes of values are waiting. */
-  maxBatchBytes?: number;
+  /**
+   * One send carries at most this many bytes of keys and values (UTF-8); a single publish that is
+   * bigger goes alone. A send is also started at once when this many bytes are waiting.
+   */
+  maxSendBytes?: number;
   /** After a connection failure, publishes fail at once for this long, then one attempt probes the broker. */
   retryIntervalMs?: number;
   /**
@@ -52,6 +63,8 @@ export interface PublishStats {
   messages: number;
   failedSends: number;
   resets: number;
+  /** Bytes of keys and values of the biggest send so far. */
+  largestSendBytes: number;
 }
 
 interface Pending {
@@ -67,8 +80,10 @@ const CONNECTION_ERROR_NAMES = /Connection|NumberOfRetriesExceeded|RequestTimeou
 /**
  * Publishes stored events to the event topic with acks = all from an idempotent producer.
  *
- * Concurrent publishes are collected for `lingerMs` (or until `maxBatchBytes`) and go out in ONE
- * sendBatch; every caller's promise settles with the outcome of the send that carried its events.
+ * Concurrent publishes are collected for `lingerMs` (or until `maxSendBytes`) and go out in ONE
+ * sendBatch of at most `maxSendBytes`, so one huge request can never push a send past the broker's
+ * limit and fail the requests that share it; every caller's promise settles with the outcome of the
+ * send that carried its events.
  * One send is in flight at a time (`sendConcurrency`; the idempotent producer serialises per
  * broker anyway), and publishes that arrive meanwhile form the next send, so batches grow with load.
  *
@@ -84,7 +99,7 @@ export class EventProducer {
   private readonly kafka: Kafka;
   private readonly lingerMs: number;
   private readonly sendTimeoutMs: number;
-  private readonly maxBatchBytes: number;
+  private readonly maxSendBytes: number;
   private readonly retryIntervalMs: number;
   private readonly log: Logger;
 
@@ -96,7 +111,7 @@ export class EventProducer {
   private unavailableUntil = 0;
   private lastError: string | null = null;
   private closed = false;
-  readonly stats: PublishStats = { sends: 0, messages: 0, failedSends: 0, resets: 0 };
+  readonly stats: PublishStats = { sends: 0, messages: 0, failedSends: 0, resets: 0, largestSendBytes: 0 };
 
   constructor(options: EventProducerOptions = {}) {
     const config = options.config ?? getConfig();
@@ -104,7 +119,7 @@ export class EventProducer {
     this.topic = options.topic ?? config.kafka.topic;
     this.lingerMs = options.lingerMs ?? config.kafka.linger_ms;
     this.sendTimeoutMs = options.sendTimeoutMs ?? config.kafka.send_timeout_ms;
-    this.maxBatchBytes = options.maxBatchBytes ?? 1024 * 1024;
+    this.maxSendBytes = options.maxSendBytes ?? MAX_SEND_BYTES;
     this.retryIntervalMs = options.retryIntervalMs ?? 1_000;
     this.log = (options.logger ?? rootLogger).child({ component: "event-producer", topic: this.topic });
     const lanes = Math.max(1, options.sendConcurrency ?? 1);
@@ -135,13 +150,13 @@ export class EventProducer {
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const value = JSON.stringify(event);
-      bytes += value.length + event.session_id.length;
+      bytes += Buffer.byteLength(value) + Buffer.byteLength(event.session_id);
       messages[i] = { key: event.session_id, value };
     }
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ messages, bytes, enqueuedAt: now, resolve, reject });
       this.pendingBytes += bytes;
-      if (this.pendingBytes >= this.maxBatchBytes) {
+      if (this.pendingBytes >= this.maxSendBytes) {
         this.lingerDue = true;
         this.maybeFlush();
       } else if (!this.lingerTimer && !this.lingerDue) {
@@ -197,18 +212,36 @@ export class EventProducer {
   }
 
   private maybeFlush(): void {
-    if (!this.lingerDue || this.pending.length === 0) return;
-    const lane = this.lanes.find((l) => !l.busy);
-    if (!lane) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.lingerDue = false;
-    if (this.lingerTimer) {
-      clearTimeout(this.lingerTimer);
-      this.lingerTimer = null;
+    while (this.lingerDue && this.pending.length > 0) {
+      const lane = this.lanes.find((l) => !l.busy);
+      if (!lane) return;
+      const batch = this.takeSend();
+      if (this.pending.length === 0) {
+        this.lingerDue = false;
+        if (this.lingerTimer) {
+          clearTimeout(this.lingerTimer);
+          this.lingerTimer = null;
+        }
+      }
+      // What is left over stays due: it has waited its linger already.
+      void this.send(batch, lane);
     }
-    void this.send(batch, lane);
+  }
+
+  /** The oldest waiting publishes that fit in maxSendBytes together (at least one, whatever its size). */
+  private takeSend(): Pending[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.pending.length) {
+      const next = this.pending[count]!.bytes;
+      if (count > 0 && bytes + next > this.maxSendBytes) break;
+      bytes += next;
+      count++;
+    }
+    const batch = count === this.pending.length ? this.pending : this.pending.slice(0, count);
+    this.pending = count === this.pending.length ? [] : this.pending.slice(count);
+    this.pendingBytes -= bytes;
+    return batch;
   }
 
   private async send(batch: Pending[], lane: Lane): Promise<void> {
@@ -216,9 +249,11 @@ export class EventProducer {
     const started = Date.now();
     let oldest = started;
     let count = 0;
+    let bytes = 0;
     for (const p of batch) {
       if (p.enqueuedAt < oldest) oldest = p.enqueuedAt;
       count += p.messages.length;
+      bytes += p.bytes;
     }
     if (started < this.unavailableUntil) {
       // A send failed while these waited: answer them now rather than probing again at once.
@@ -251,8 +286,9 @@ export class EventProducer {
       this.lastError = null;
       this.stats.sends++;
       this.stats.messages += count;
+      if (bytes > this.stats.largestSendBytes) this.stats.largestSendBytes = bytes;
       for (const p of batch) p.resolve();
-      this.log.trace({ requests: batch.length, events: count, ms: Date.now() - started }, "sent");
+      this.log.trace({ requests: batch.length, events: count, bytes, ms: Date.now() - started }, "sent");
     } catch (err) {
       this.stats.failedSends++;
       const error = err instanceof Error ? err : new Error(String(err));

@@ -1,9 +1,29 @@
-import type { Kafka } from "kafkajs";
+import type { ConfigResourceTypes, Kafka } from "kafkajs";
 import { getConfig, type AppConfig } from "../config";
 import { logger } from "../logging/logger";
 import { createKafka } from "./client";
 
+// kafkajs' named ESM exports end before ConfigResourceTypes (Node's CommonJS export detection stops
+// at `CompressionTypes: Compression.Types`), so its TOPIC value is spelled out here.
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+
+/** max.message.bytes of the topics the platform creates (the broker's default is about 1 MiB). */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Framing per stored event beyond what its request body carried: the stamped event_id and
+ * event_time (≈ 90 bytes of JSON) and the record itself (its key, a session_id of up to 256 bytes,
+ * and varints), rounded up.
+ */
+const PER_EVENT_OVERHEAD_BYTES = 400;
+
+/**
+ * The biggest record batch one ingest request can make, its events all on one partition (one
+ * session): the body, plus the overhead of each of its events, plus the batch header.
+ */
+export function largestRequestBatchBytes(config: AppConfig): number {
+  return config.ingest.max_body_bytes + config.ingest.max_batch_events * PER_EVENT_OVERHEAD_BYTES + 1024;
+}
 
 export interface EnsureTopicsOptions {
   config?: AppConfig;
@@ -17,6 +37,8 @@ export interface EnsureTopicsOptions {
 export interface EnsureTopicsResult {
   created: string[];
   existing: string[];
+  /** Existing topics whose max.message.bytes is below largestRequestBatchBytes (a warning is logged). */
+  batchLimitTooSmall: string[];
 }
 
 /** The topics the platform needs: the event topic and its dead-letter topic. */
@@ -26,13 +48,16 @@ export function platformTopics(config: AppConfig = getConfig()): string[] {
 
 /**
  * Creates the missing topics with the configured partition count (replication factor from the
- * broker's default) and waits for their leaders. Existing topics are left as they are: adding
- * partitions later would move session_ids to other partitions, so a smaller count only warns.
+ * broker's default) and room for the biggest request, and waits for their leaders. Existing topics
+ * are left as they are: adding partitions later would move session_ids to other partitions, so a
+ * smaller count only warns, and so does a record-batch limit too small for the biggest request
+ * (kafkajs has only the non-incremental AlterConfigs, which would drop the topic's other settings).
  */
 export async function ensureTopics(options: EnsureTopicsOptions = {}): Promise<EnsureTopicsResult> {
   const config = options.config ?? getConfig();
   const topics = options.topics ?? platformTopics(config);
   const partitions = options.partitions ?? config.kafka.partitions;
+  const needed = largestRequestBatchBytes(config);
   const admin = (options.kafka ?? createKafka({ config, clientSuffix: "admin" })).admin();
   await admin.connect();
   try {
@@ -47,13 +72,29 @@ export async function ensureTopics(options: EnsureTopicsOptions = {}): Promise<E
           replicationFactor: -1,
           // One ingest request (≤ max_body_bytes) plus the stamped event_id/event_time must fit in one
           // record batch even when all its events share a partition; the broker default is 1 MiB.
-          configEntries: [{ name: "max.message.bytes", value: String(MAX_MESSAGE_BYTES) }],
+          configEntries: [{ name: "max.message.bytes", value: String(Math.max(MAX_MESSAGE_BYTES, needed)) }],
         })),
       });
       logger.info({ topics: missing, partitions }, "created Kafka topics");
     }
     const existing = topics.filter((t) => present.has(t));
+    const batchLimitTooSmall: string[] = [];
     if (existing.length > 0) {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: existing.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: ["max.message.bytes"] })),
+      });
+      for (const resource of described.resources) {
+        const limit = Number(resource.configEntries.find((e) => e.configName === "max.message.bytes")?.configValue);
+        if (Number.isFinite(limit) && limit < needed) {
+          batchLimitTooSmall.push(resource.resourceName);
+          logger.warn(
+            { topic: resource.resourceName, maxMessageBytes: limit, needed },
+            "topic's max.message.bytes is below the biggest ingest request, which Kafka will then refuse; raise it with " +
+              `kafka-configs.sh --alter --entity-type topics --entity-name ${resource.resourceName} --add-config max.message.bytes=${MAX_MESSAGE_BYTES}`,
+          );
+        }
+      }
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: existing });
       for (const t of meta) {
         if (t.partitions.length < partitions) {
@@ -64,7 +105,7 @@ export async function ensureTopics(options: EnsureTopicsOptions = {}): Promise<E
         }
       }
     }
-    return { created: missing, existing };
+    return { created: missing, existing, batchLimitTooSmall };
   } finally {
     await admin.disconnect();
   }

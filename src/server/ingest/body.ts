@@ -11,7 +11,8 @@ export const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
 /**
  * ...and for at most this long, so a slow client cannot hold a connection open with an upload that
  * is refused anyway. The only other bound is Node's server.requestTimeout (300 s by default, checked
- * every 30 s), which neither `next start` nor our node:http server changes.
+ * every 30 s), which neither the web app's server (src/server/web/main.ts) nor bench/ingest-node-server.ts
+ * changes.
  */
 export const DRAIN_TIMEOUT_MS = 10_000;
 

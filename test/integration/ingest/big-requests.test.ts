@@ -1,7 +1,7 @@
-// Big requests against the running app (next start) and the same handler on bare node:http, with
-// real PostgreSQL, Redis and Kafka: an over-limit body or a refused key gets its JSON answer, not a
-// reset connection, however it is sent (SPEC §2 v2); and the biggest valid request is accepted
-// while small ones go through beside it.
+// Big requests against the running web app (Next behind src/server/web/main.ts) and the same handler
+// on bare node:http (src/server/ingest/nodeServer.ts), with real PostgreSQL, Redis and Kafka: an
+// over-limit body or a refused key gets its JSON answer, not a reset connection, however it is sent
+// (SPEC §2 v2); and the biggest valid request is accepted while small ones go through beside it.
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,7 +79,7 @@ async function uploadAll(url: string, rounds: number, options: Pick<UploadOption
 }
 
 const servers = [
-  { name: "next start", url: () => app.url },
+  { name: "the web app (Next route)", url: () => app.url },
   { name: "node:http adapter", url: () => nodeServer.url },
 ];
 

@@ -5,7 +5,19 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", ".next-*/**", ".cache/**", "data/**", "src/generated/**", "node_modules/**", "test-results/**", "playwright-report/**", "artifacts/**", ".scratch/**", "next-env.d.ts"],
+    ignores: [
+      ".next/**",
+      ".next-*/**",
+      ".cache/**",
+      "data/**",
+      "src/generated/**",
+      "node_modules/**",
+      "test-results/**",
+      "playwright-report/**",
+      "artifacts/**",
+      ".scratch/**",
+      "next-env.d.ts",
+    ],
   },
   {
     rules: {
@@ -20,8 +32,14 @@ const config = [
         "error",
         {
           patterns: [
-            { group: ["next", "next/*", "react", "react-dom", "@trpc/*", "next-auth", "next-auth/*"], message: "src/core and workers stay framework-free." },
-            { group: ["@/server/*", "@/app/*", "@/components/*", "@/trpc/*", "**/server/**", "**/app/**", "**/components/**"], message: "src/core and workers import only src/core." },
+            {
+              group: ["next", "next/*", "react", "react-dom", "@trpc/*", "next-auth", "next-auth/*"],
+              message: "src/core and workers stay framework-free.",
+            },
+            {
+              group: ["@/server/*", "@/app/*", "@/components/*", "@/trpc/*", "**/server/**", "**/app/**", "**/components/**"],
+              message: "src/core and workers import only src/core.",
+            },
           ],
         },
       ],

@@ -5,7 +5,17 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Server-only libraries with native or dynamic requires are loaded by Node, not bundled.
-  serverExternalPackages: ["kafkajs", "bullmq", "ioredis", "pino", "pg", "@prisma/adapter-pg", "@prisma/client", "rate-limiter-flexible", "bcryptjs"],
+  serverExternalPackages: [
+    "kafkajs",
+    "bullmq",
+    "ioredis",
+    "pino",
+    "pg",
+    "@prisma/adapter-pg",
+    "@prisma/client",
+    "rate-limiter-flexible",
+    "bcryptjs",
+  ],
 };
 
 export default nextConfig;

@@ -5,7 +5,8 @@ import colors from "tailwindcss/colors";
 // builds chart colour classes at run time (`fill-blue-500`, `stroke-emerald-500`, ...). Tailwind only
 // emits classes it finds in the sources, so those chart classes must be safelisted, or charts render
 // without colours (Tremor installation guide; seen here).
-const chartColours = "(?:slate|gray|zinc|neutral|stone|red|orange|amber|yellow|lime|green|emerald|teal|cyan|sky|blue|indigo|violet|purple|fuchsia|pink|rose)";
+const chartColours =
+  "(?:slate|gray|zinc|neutral|stone|red|orange|amber|yellow|lime|green|emerald|teal|cyan|sky|blue|indigo|violet|purple|fuchsia|pink|rose)";
 const shades = "(?:50|100|200|300|400|500|600|700|800|900|950)";
 
 const config: Config = {

@@ -105,7 +105,14 @@ try {
   const end = Date.now() - 2 * 3_600_000;
   let t = performance.now();
   const writer = new LogWriter(logsDir);
-  for (const event of datasetEvents({ events: EVENTS, days: DAYS, endMs: end, seed: 7, duplicateRate: 0.005, clickWithoutPageRate: 0.05 })) {
+  for (const event of datasetEvents({
+    events: EVENTS,
+    days: DAYS,
+    endMs: end,
+    seed: 7,
+    duplicateRate: 0.005,
+    clickWithoutPageRate: 0.05,
+  })) {
     writer.add(event);
   }
   writer.flush();
@@ -121,7 +128,9 @@ try {
       .split("\n")
       .at(-1)!,
   ) as { eventsRead: number; sessions: number; rows: number };
-  console.log(`ETL pass: ${pass.eventsRead.toLocaleString()} events, ${pass.sessions.toLocaleString()} sessions, ${pass.rows.toLocaleString()} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `ETL pass: ${pass.eventsRead.toLocaleString()} events, ${pass.sessions.toLocaleString()} sessions, ${pass.rows.toLocaleString()} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
@@ -132,7 +141,11 @@ try {
       (SELECT count(*) FROM page_engagement) AS page_engagement, (SELECT count(*) FROM click_through_rates) AS click_through_rates`)
   ).rows[0] as Record<string, string>;
   await client.end();
-  console.log(`rows: ${Object.entries(counts).map(([k, v]) => `${k} ${Number(v).toLocaleString()}`).join(", ")}`);
+  console.log(
+    `rows: ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${Number(v).toLocaleString()}`)
+      .join(", ")}`,
+  );
 
   // 2. A dashboard user and a read key in the bench database (this process's config points there from now on).
   process.env.DATABASE_URL = db.url;
@@ -162,9 +175,12 @@ try {
     { label: "90 days", from: isoDate(today - 89 * DAY_MS), to: isoDate(today) },
   ];
   const trpc = (r: { from: string; to: string }) => () =>
-    fetch(`${app.url}/api/trpc/analytics.report?input=${encodeURIComponent(JSON.stringify(superjson.serialize({ from: r.from, to: r.to })))}`, {
-      headers: { cookie },
-    });
+    fetch(
+      `${app.url}/api/trpc/analytics.report?input=${encodeURIComponent(JSON.stringify(superjson.serialize({ from: r.from, to: r.to })))}`,
+      {
+        headers: { cookie },
+      },
+    );
   const rest = (r: { from: string; to: string }) => () =>
     fetch(`${app.url}/api/analytics?from=${r.from}&to=${r.to}`, { headers: { authorization: `Bearer ${readKey}` } });
 
@@ -173,7 +189,9 @@ try {
     const a = (await timed(trpc(r))).body as { result: { data: { json: { summary: unknown } } } };
     const b = (await timed(rest(r))).body as { summary: unknown };
     if (JSON.stringify(a.result.data.json.summary) !== JSON.stringify(b.summary)) {
-      throw new Error(`tRPC and REST disagree for ${r.label}: ${JSON.stringify(a.result.data.json.summary)} vs ${JSON.stringify(b.summary)}`);
+      throw new Error(
+        `tRPC and REST disagree for ${r.label}: ${JSON.stringify(a.result.data.json.summary)} vs ${JSON.stringify(b.summary)}`,
+      );
     }
     console.log(`${r.label.padEnd(8)} summary ${JSON.stringify(b.summary)}`);
   }

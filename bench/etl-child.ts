@@ -24,7 +24,13 @@ if (mode === "pass") {
   );
   if (!result) throw new Error("another ETL pass holds the lock");
   await getPrisma().$disconnect();
-  extra = { eventsRead: result.eventsRead, sessions: result.sessionsRecomputed, days: result.daysRecomputed, rows: result.rowsWritten, ...result.timings };
+  extra = {
+    eventsRead: result.eventsRead,
+    sessions: result.sessionsRecomputed,
+    days: result.daysRecomputed,
+    rows: result.rowsWritten,
+    ...result.timings,
+  };
 } else {
   const reference = await DuckReference.load(logsDir);
   const tables = await reference.tables();

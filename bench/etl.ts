@@ -15,7 +15,11 @@ import { datasetEvents, LogWriter } from "../test/support/dataset";
 import { createTestDatabase } from "../test/support/db";
 
 const { values } = parseArgs({
-  options: { events: { type: "string", default: "1000000" }, days: { type: "string", default: "30" }, keep: { type: "boolean", default: false } },
+  options: {
+    events: { type: "string", default: "1000000" },
+    days: { type: "string", default: "30" },
+    keep: { type: "boolean", default: false },
+  },
 });
 const events = Number(values.events);
 const days = Number(values.days);
@@ -53,7 +57,9 @@ const env = { ...process.env, DATABASE_URL: db.url, LOGS_DIR: logsDir };
 try {
   let t = performance.now();
   const base = write(logsDir, datasetEvents({ events, days, endMs: END, seed: 1, duplicateRate: 0.005, clickWithoutPageRate: 0.05 }));
-  console.log(`generated ${base.toLocaleString()} events over ${days} days in ${((performance.now() - t) / 1000).toFixed(1)} s → ${logsDir}`);
+  console.log(
+    `generated ${base.toLocaleString()} events over ${days} days in ${((performance.now() - t) / 1000).toFixed(1)} s → ${logsDir}`,
+  );
 
   const full = measure("pass", logsDir, env);
   const duckFull = measure("duckdb", logsDir, env);
@@ -62,8 +68,13 @@ try {
   t = performance.now();
   const extra = Math.round(base / 100);
   const fresh = write(logsDir, datasetEvents({ events: Math.round(extra * 0.9), days: 1, endMs: END, seed: 2, sessionIdPrefix: "inc" }));
-  const late = write(logsDir, datasetEvents({ events: extra - Math.round(extra * 0.9), days: 7, endMs: END - 86_400_000, seed: 3, sessionIdPrefix: "late" }));
-  console.log(`appended ${(fresh + late).toLocaleString()} events (${fresh} new, ${late} late) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const late = write(
+    logsDir,
+    datasetEvents({ events: extra - Math.round(extra * 0.9), days: 7, endMs: END - 86_400_000, seed: 3, sessionIdPrefix: "late" }),
+  );
+  console.log(
+    `appended ${(fresh + late).toLocaleString()} events (${fresh} new, ${late} late) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   const incremental = measure("pass", logsDir, env);
 
   const rate = (n: number, s: number) => Math.round(n / s).toLocaleString();

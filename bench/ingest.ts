@@ -130,11 +130,15 @@ async function startBareServer(port: number): Promise<ChildProcess> {
 }
 
 async function startNodeServer(port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(REPO_ROOT, "bench/ingest-node-server.ts")], {
-    cwd: REPO_ROOT,
-    env: { ...env, PORT: String(port), NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(REPO_ROOT, "bench/ingest-node-server.ts")],
+    {
+      cwd: REPO_ROOT,
+      env: { ...env, PORT: String(port), NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once("data", () => resolve());
     child.once("exit", (c) => reject(new Error(`bench/ingest-node-server.ts exited with ${c}`)));
@@ -217,7 +221,13 @@ async function main(): Promise<void> {
     say(`ceiling: bare node:http, ${CONNECTIONS} connections, ${DURATION} s ...`);
     const barePort = await freePort();
     bare = await startBareServer(barePort);
-    await cannon("warm-up", `http://127.0.0.1:${barePort}/`, { connections: CONNECTIONS, duration: 2, bodies: singles, headers, eventsPerRequest: 1 });
+    await cannon("warm-up", `http://127.0.0.1:${barePort}/`, {
+      connections: CONNECTIONS,
+      duration: 2,
+      bodies: singles,
+      headers,
+      eventsPerRequest: 1,
+    });
     const ceiling = await cannon("bare node:http 202 (ceiling)", `http://127.0.0.1:${barePort}/`, {
       connections: CONNECTIONS,
       duration: DURATION,
@@ -257,7 +267,13 @@ async function main(): Promise<void> {
       await cannon("warm-up", nodeUrl, { connections: CONNECTIONS, duration: 2, bodies: singles, headers, eventsPerRequest: 1 });
       say(`same handler on bare node:http: single events, ${CONNECTIONS} connections, ${DURATION} s ...`);
       results.push(
-        await cannon("node:http + same handler, 1 event", nodeUrl, { connections: CONNECTIONS, duration: DURATION, bodies: singles, headers, eventsPerRequest: 1 }),
+        await cannon("node:http + same handler, 1 event", nodeUrl, {
+          connections: CONNECTIONS,
+          duration: DURATION,
+          bodies: singles,
+          headers,
+          eventsPerRequest: 1,
+        }),
       );
       say(`same handler on bare node:http: batches of ${BATCH_SIZE} ...`);
       results.push(
@@ -281,11 +297,33 @@ async function main(): Promise<void> {
     console.log(`Ingest benchmark (${os.cpus().length} CPUs, Node ${process.version}, ${DURATION} s per run, Kafka acks=all)`);
     console.log("");
     console.log(
-      ["run".padEnd(34), "conns".padStart(5), "req/s".padStart(9), "events/s".padStart(10), "p50 ms".padStart(7), "p90 ms".padStart(7), "p99 ms".padStart(7), "max ms".padStart(7), "non-2xx".padStart(8), "errors".padStart(7)].join(" "),
+      [
+        "run".padEnd(34),
+        "conns".padStart(5),
+        "req/s".padStart(9),
+        "events/s".padStart(10),
+        "p50 ms".padStart(7),
+        "p90 ms".padStart(7),
+        "p99 ms".padStart(7),
+        "max ms".padStart(7),
+        "non-2xx".padStart(8),
+        "errors".padStart(7),
+      ].join(" "),
     );
     for (const r of results) {
       console.log(
-        [r.name.padEnd(34), String(r.connections).padStart(5), fmt(r.requestsPerSec).padStart(9), fmt(r.eventsPerSec).padStart(10), fmt(r.p50, 1).padStart(7), fmt(r.p90, 1).padStart(7), fmt(r.p99, 1).padStart(7), fmt(r.max, 0).padStart(7), String(r.non2xx).padStart(8), String(r.errors).padStart(7)].join(" "),
+        [
+          r.name.padEnd(34),
+          String(r.connections).padStart(5),
+          fmt(r.requestsPerSec).padStart(9),
+          fmt(r.eventsPerSec).padStart(10),
+          fmt(r.p50, 1).padStart(7),
+          fmt(r.p90, 1).padStart(7),
+          fmt(r.p99, 1).padStart(7),
+          fmt(r.max, 0).padStart(7),
+          String(r.non2xx).padStart(8),
+          String(r.errors).padStart(7),
+        ].join(" "),
       );
     }
     const ratio = single.requestsPerSec / ceiling.requestsPerSec;
@@ -309,7 +347,10 @@ async function main(): Promise<void> {
     await stopChild(nodeServer);
     await app?.stop();
     await stopChild(consumer);
-    if (keyId) await getPrisma().apiKey.delete({ where: { id: keyId } }).catch(() => undefined);
+    if (keyId)
+      await getPrisma()
+        .apiKey.delete({ where: { id: keyId } })
+        .catch(() => undefined);
     if (!KEEP) {
       const admin = createKafka({ config, clientSuffix: "bench" }).admin();
       await admin
@@ -317,12 +358,18 @@ async function main(): Promise<void> {
         .then(() => admin.deleteTopics({ topics: [topic, dlqTopic], timeout: 10_000 }))
         .catch(() => undefined)
         .finally(() => admin.disconnect().catch(() => undefined));
-      await admin.connect().then(() => admin.deleteGroups([group])).catch(() => undefined).finally(() => admin.disconnect().catch(() => undefined));
+      await admin
+        .connect()
+        .then(() => admin.deleteGroups([group]))
+        .catch(() => undefined)
+        .finally(() => admin.disconnect().catch(() => undefined));
       await rm(logsDir, { recursive: true, force: true });
     } else {
       say(`kept topic ${topic}, group ${group}, logs ${logsDir}`);
     }
-    await getPrisma().$disconnect().catch(() => undefined);
+    await getPrisma()
+      .$disconnect()
+      .catch(() => undefined);
     (globalThis as unknown as { pulseRedis?: ReturnType<typeof getRedis> }).pulseRedis?.disconnect();
     await db.drop();
   }

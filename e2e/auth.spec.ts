@@ -71,7 +71,13 @@ test.describe("sign-in", () => {
   });
 
   // Each of these is "//evil.example" or another origin to a browser; after sign-in the admin must stay here.
-  for (const callbackUrl of ["/\t/evil.example", "/\\evil.example", "//evil.example", "https://evil.example", "javascript:alert(document.domain)"]) {
+  for (const callbackUrl of [
+    "/\t/evil.example",
+    "/\\evil.example",
+    "//evil.example",
+    "https://evil.example",
+    "javascript:alert(document.domain)",
+  ]) {
     test(`a callbackUrl of ${JSON.stringify(callbackUrl)} lands on the dashboard after sign-in`, async ({ browser }) => {
       const context = await browser.newContext();
       const page = await context.newPage();

@@ -97,7 +97,7 @@ test("create a key, send events, run the ETL, read the numbers, change the range
     await expect(page.getByRole("button", { name: "Run ETL now" })).toBeEnabled();
   });
 
-  await test.step("two \"run now\" requests at the same moment start one pass, not two", async () => {
+  await test.step('two "run now" requests at the same moment start one pass, not two', async () => {
     // Not the browser, so it names the app's origin itself, as every tRPC mutation must.
     const headers = { "content-type": "application/json", origin: baseUrl() };
     const runNow = () => page.request.post(`${baseUrl()}/api/trpc/etl.runNow`, { data: {}, headers });

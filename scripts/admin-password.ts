@@ -22,7 +22,8 @@ async function main(): Promise<void> {
 
 main()
   .catch((err: unknown) => {
-    const message = err instanceof PasswordPolicyError ? `password rejected: ${err.message}` : err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof PasswordPolicyError ? `password rejected: ${err.message}` : err instanceof Error ? err.message : String(err);
     console.error(`admin:password failed: ${message}`);
     process.exitCode = 1;
   })

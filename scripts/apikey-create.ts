@@ -97,7 +97,9 @@ Store it now: it is shown only this once (the server keeps only its SHA-256 hash
 main()
   .catch((err: unknown) => fail(String((err as Error).stack ?? err)))
   .finally(async () => {
-    await getPrisma().$disconnect().catch(() => undefined);
+    await getPrisma()
+      .$disconnect()
+      .catch(() => undefined);
     // createApiKey does not touch Redis; close the connection only if something opened it.
     const g = globalThis as unknown as { pulseRedis?: ReturnType<typeof getRedis> };
     g.pulseRedis?.disconnect();

@@ -100,7 +100,15 @@ async function main(): Promise<void> {
   console.log("\nSummary");
   console.log(`  events sent      ${generated} in ${secs.toFixed(1)} s (${Math.round(generated / Math.max(secs, 0.001))}/s)`);
   console.log(`  accepted (202)   ${stats.accepted}`);
-  console.log(`  rejected         ${rejected}${rejected ? ` (${Object.entries(stats.rejected).map(([s, n]) => `${s}: ${n}`).join(", ")})` : ""}`);
+  console.log(
+    `  rejected         ${rejected}${
+      rejected
+        ? ` (${Object.entries(stats.rejected)
+            .map(([s, n]) => `${s}: ${n}`)
+            .join(", ")})`
+        : ""
+    }`,
+  );
   console.log(`  requests         ${stats.requests} (${stats.retries} retries)`);
   for (const sample of stats.errorSamples) console.log(`  error            ${sample}`);
   if (rejected > 0) process.exitCode = 1;

@@ -46,7 +46,10 @@ function startWorker(name: string, script: string, env: NodeJS.ProcessEnv, logDi
   const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/tsx"), [script], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not get ready in 60 s (log ${logFile}):\n${output.slice(-3000)}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not get ready in 60 s (log ${logFile}):\n${output.slice(-3000)}`)),
+      60_000,
+    );
     const onData = (d: Buffer) => {
       const s = d.toString();
       output += s;

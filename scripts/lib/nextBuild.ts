@@ -65,7 +65,11 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       // A lock older than 10 minutes belongs to a build that died.
-      const age = Date.now() - (await stat(lockDir).then((s) => s.mtimeMs).catch(() => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(lockDir)
+          .then((s) => s.mtimeMs)
+          .catch(() => Date.now()));
       if (age > 10 * 60_000) await rm(lockDir, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir}`);
       await new Promise((r) => setTimeout(r, 500));
@@ -93,7 +97,15 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
  * Builds the app in appDir into distDir unless the build there is from the same sources.
  * Returns whether a build ran.
  */
-export async function buildNextApp({ appDir, distDir, force = false }: { appDir: string; distDir: string; force?: boolean }): Promise<boolean> {
+export async function buildNextApp({
+  appDir,
+  distDir,
+  force = false,
+}: {
+  appDir: string;
+  distDir: string;
+  force?: boolean;
+}): Promise<boolean> {
   const distPath = path.resolve(appDir, distDir);
   const hasBuild = () => existsSync(path.join(distPath, "BUILD_ID"));
   return withLock(`${distPath}.lock`, async () => {
@@ -108,7 +120,11 @@ export async function buildNextApp({ appDir, distDir, force = false }: { appDir:
       NODE_ENV: "production",
     });
     if (code !== 0) {
-      const errors = output.split("\n").filter((l) => /error|failed/i.test(l)).slice(0, 30).join("\n");
+      const errors = output
+        .split("\n")
+        .filter((l) => /error|failed/i.test(l))
+        .slice(0, 30)
+        .join("\n");
       throw new Error(`next build failed (exit ${code}) in ${appDir} -> ${distDir}:\n${errors}\n---- tail ----\n${output.slice(-3000)}`);
     }
     await writeFile(stampFile, `${fingerprint}\n`);

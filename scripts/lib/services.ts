@@ -66,7 +66,13 @@ export async function migrateDatabase(url: string): Promise<string> {
 }
 
 export async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();
@@ -84,7 +90,13 @@ export async function checkRedis(url: string): Promise<void> {
 /** True when a broker answers a metadata request. */
 async function kafkaAnswers(config: AppConfig, brokers: string[]): Promise<boolean> {
   const quiet = logger.child({}, { level: "silent" });
-  const admin = createKafka({ config, brokers, clientSuffix: "check", logger: quiet, retry: { retries: 1, initialRetryTime: 200 } }).admin();
+  const admin = createKafka({
+    config,
+    brokers,
+    clientSuffix: "check",
+    logger: quiet,
+    retry: { retries: 1, initialRetryTime: 200 },
+  }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
@@ -123,7 +135,10 @@ export async function ensureKafka(config: AppConfig): Promise<{ brokers: string[
   const port = LOCAL_KAFKA_BROKER.split(":")[1]!;
   const started = spawnSync(path.join(ROOT, "scripts/kafka/start.sh"), [port], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   if (started.status !== 0) {
-    throw new ServiceError("Kafka", `The local Kafka broker did not start (scripts/kafka/start.sh exited ${started.status}); see the log above.`);
+    throw new ServiceError(
+      "Kafka",
+      `The local Kafka broker did not start (scripts/kafka/start.sh exited ${started.status}); see the log above.`,
+    );
   }
   return { brokers, startedLocal: true };
 }

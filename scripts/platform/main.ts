@@ -41,7 +41,8 @@ function supervise(specs: ChildSpec[], env: NodeJS.ProcessEnv, onGiveUp: (why: s
       const now = Date.now();
       const recent = [...(crashes.get(spec.name) ?? []), now].filter((t) => now - t < 60_000);
       crashes.set(spec.name, recent);
-      if (recent.length >= 5) return onGiveUp(`${spec.name} exited ${recent.length} times in a minute (last: code ${code}, signal ${signal})`);
+      if (recent.length >= 5)
+        return onGiveUp(`${spec.name} exited ${recent.length} times in a minute (last: code ${code}, signal ${signal})`);
       const delay = 1000 * 2 ** (recent.length - 1);
       console.log(formatLine(spec.name, `exited (code ${code}, signal ${signal}); restarting in ${delay / 1000} s`));
       setTimeout(() => !stopping && launch(spec), delay);

@@ -17,7 +17,9 @@ export { ConfigError, ServiceError };
 const step = (text: string): void => console.log(`• ${text}`);
 const ok = (text: string): void => console.log(`  ✓ ${text}`);
 
-export async function setUp(options: { build: boolean }): Promise<{ config: AppConfig; env: NodeJS.ProcessEnv; startedKafka: boolean; adminNote: string }> {
+export async function setUp(options: {
+  build: boolean;
+}): Promise<{ config: AppConfig; env: NodeJS.ProcessEnv; startedKafka: boolean; adminNote: string }> {
   // Secrets first, so the configuration below sees them.
   process.env.AUTH_SECRET ??= process.env.NEXTAUTH_SECRET ?? authSecret();
   step("Configuration (global_config.yaml + environment)");
@@ -35,7 +37,9 @@ export async function setUp(options: { build: boolean }): Promise<{ config: AppC
   step(config.kafka.brokers.length > 0 ? "Kafka (KAFKA_BROKERS)" : "Kafka (local single-node broker)");
   const kafka = await ensureKafka(config);
   const topics = await ensureTopics({ config });
-  ok(`${kafka.brokers.join(",")}${kafka.startedLocal ? " started" : " reachable"}; topics ${[...topics.created, ...topics.existing].join(", ")}`);
+  ok(
+    `${kafka.brokers.join(",")}${kafka.startedLocal ? " started" : " reachable"}; topics ${[...topics.created, ...topics.existing].join(", ")}`,
+  );
 
   step("Admin user");
   let adminNote: string;
@@ -67,4 +71,3 @@ export async function setUp(options: { build: boolean }): Promise<{ config: AppC
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next" };
   return { config, env, startedKafka: kafka.startedLocal, adminNote };
 }
-

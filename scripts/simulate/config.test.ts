@@ -24,7 +24,9 @@ describe("simulator config", () => {
 
   it("names each bad setting", () => {
     expect(problems({ users: 0 })).toEqual([expect.stringMatching(/^event_simulator_config\.yaml: users: /)]);
-    expect(problems({ probabilities: { click: 1.5 } })).toEqual(["event_simulator_config.yaml: probabilities.click: must be between 0 and 1"]);
+    expect(problems({ probabilities: { click: 1.5 } })).toEqual([
+      "event_simulator_config.yaml: probabilities.click: must be between 0 and 1",
+    ]);
     expect(problems({ batch_size: 501 })[0]).toMatch(/batch_size: must be at most 500/);
     expect(problems({ think_time_seconds: { min: 10, max: 1 } })[0]).toMatch(/think_time_seconds: .*min must not be greater than max/);
     expect(problems({ pages: [{ path: "home" }] })[0]).toMatch(/pages\.0\.path: must start with \//);

@@ -28,7 +28,11 @@ export const simulatorConfigSchema = z
   .object({
     target_url: z.url().default("http://localhost:3000"),
     users: z.number().int().min(1).max(10_000_000).default(200),
-    duration_seconds: z.number().positive().max(366 * 86_400).default(60),
+    duration_seconds: z
+      .number()
+      .positive()
+      .max(366 * 86_400)
+      .default(60),
     events_per_second: z.number().positive().max(1_000_000).default(50),
     concurrency: z.number().int().min(1).max(1000).default(4),
     batch_size: z.number().int().min(1).max(500, "must be at most 500 (the API's batch limit)").default(20),

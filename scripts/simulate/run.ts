@@ -38,7 +38,8 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     maxRetries: config.max_retries,
     timeoutMs: config.request_timeout_seconds * 1000,
     onRetry: (status, waitMs) => {
-      if (sender.stats.retries <= 5 || sender.stats.retries % 100 === 0) print(`  retry #${sender.stats.retries} after ${status}, waiting ${waitMs} ms`);
+      if (sender.stats.retries <= 5 || sender.stats.retries % 100 === 0)
+        print(`  retry #${sender.stats.retries} after ${status}, waiting ${waitMs} ms`);
     },
   });
 

@@ -79,7 +79,13 @@ describe("EventSender", () => {
   });
 
   it("retries network errors and reports them as 'network'", async () => {
-    const sender = new EventSender({ url: "http://127.0.0.1:1", apiKey: "k", maxRetries: 1, timeoutMs: 2000, sleep: async () => undefined });
+    const sender = new EventSender({
+      url: "http://127.0.0.1:1",
+      apiKey: "k",
+      maxRetries: 1,
+      timeoutMs: 2000,
+      sleep: async () => undefined,
+    });
     await sender.send([event(1)]);
     expect(sender.stats).toMatchObject({ requests: 2, retries: 1, rejected: { network: 1 } });
   });

@@ -156,7 +156,12 @@ describe("generateEvents", () => {
   });
 
   it("generates 1M events over 30 days quickly (the ETL benchmark's use)", () => {
-    const model = parseSimulatorConfig({ ...config, users: 20_000, duration_seconds: 30 * 86_400, events_per_second: 1_000_000 / (30 * 86_400) });
+    const model = parseSimulatorConfig({
+      ...config,
+      users: 20_000,
+      duration_seconds: 30 * 86_400,
+      events_per_second: 1_000_000 / (30 * 86_400),
+    });
     const t0 = performance.now();
     let n = 0;
     let last = "";

@@ -96,7 +96,14 @@ function ms(seconds: number): number {
  * Builds one session starting at `startMs`. Exported for tests and for callers that want to
  * shape traffic themselves.
  */
-export function buildSession(model: SessionModel, rng: Rng, startMs: number, sessionId: string, userId: string, picker = new PagePicker(model.pages)): SimSession {
+export function buildSession(
+  model: SessionModel,
+  rng: Rng,
+  startMs: number,
+  sessionId: string,
+  userId: string,
+  picker = new PagePicker(model.pages),
+): SimSession {
   const p = model.probabilities;
   const events: StoredEvent[] = [];
   const times: number[] = [];

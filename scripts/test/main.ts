@@ -1,6 +1,6 @@
 /**
  * `npm test`: every check and test, against real services.
- *   1. lint (ESLint) and typecheck (tsc, strict);
+ *   1. format (Prettier --check), lint (ESLint) and typecheck (tsc, strict);
  *   2. PostgreSQL and Redis checked, Kafka started locally unless KAFKA_BROKERS is set;
  *   3. unit and integration tests (Vitest; integration tests start the web app, consumer and
  *      ETL as real processes and make their own databases, topics and log dirs);
@@ -38,6 +38,7 @@ function testRedisUrl(configured: string): string {
 
 async function main(): Promise<void> {
   if (!args.has("--only-e2e")) {
+    run("Format (Prettier)", bin("prettier"), ["--check", "--log-level", "warn", "."]);
     run("Lint", bin("eslint"), ["."]);
     run("Typecheck", bin("tsc"), ["--noEmit"]);
   }

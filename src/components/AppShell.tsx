@@ -23,7 +23,10 @@ export function AppShell({ userEmail, children }: { userEmail: string; children:
       </a>
       <header className="sticky top-0 z-30 border-b border-gray-800/80 bg-gray-950/85 backdrop-blur supports-[backdrop-filter]:bg-gray-950/70">
         <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-3 sm:gap-6 sm:px-6">
-          <Link href="/" className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-gray-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+          <Link
+            href="/"
+            className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-gray-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+          >
             <span className="grid h-7 w-7 place-items-center rounded-md bg-indigo-500/15 text-indigo-400 ring-1 ring-inset ring-indigo-500/30">
               <PulseIcon width={16} height={16} />
             </span>
@@ -66,9 +69,7 @@ export function AppShell({ userEmail, children }: { userEmail: string; children:
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-3 py-5 sm:px-6 sm:py-8">
         {children}
       </main>
-      <footer className="mx-auto w-full max-w-7xl px-3 pb-6 text-xs text-gray-600 sm:px-6">
-        Pulse Analytics · dates are UTC days
-      </footer>
+      <footer className="mx-auto w-full max-w-7xl px-3 pb-6 text-xs text-gray-600 sm:px-6">Pulse Analytics · dates are UTC days</footer>
     </div>
   );
 }

@@ -68,12 +68,14 @@ function resolveDirs(options: Pick<AppOptions, "appDir" | "distDir">): { appDir:
 export async function buildApp(options: Pick<AppOptions, "appDir" | "distDir"> = {}): Promise<boolean> {
   const { appDir, distDir } = resolveDirs(options);
   if (process.env.TEST_APP_SKIP_BUILD === "1") {
-    if (!existsSync(path.join(path.resolve(appDir, distDir), "BUILD_ID"))) throw new Error(`TEST_APP_SKIP_BUILD=1 but there is no build in ${distDir}`);
+    if (!existsSync(path.join(path.resolve(appDir, distDir), "BUILD_ID")))
+      throw new Error(`TEST_APP_SKIP_BUILD=1 but there is no build in ${distDir}`);
     return false;
   }
   const started = Date.now();
   const built = await buildNextApp({ appDir, distDir, force: process.env.TEST_APP_FORCE_BUILD === "1" });
-  if (built) process.stderr.write(`[test/support/app] built ${appDir} into ${distDir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  if (built)
+    process.stderr.write(`[test/support/app] built ${appDir} into ${distDir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return built;
 }
 
@@ -141,7 +143,11 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const logFile = path.join(logDir, `pulse-app-${options.name ?? "test"}-${port}-${Date.now()}.log`);
   const log = createWriteStream(logFile);
   let output = "";
-  const child = spawn(process.execPath, webServerCommand(appDir, port, "127.0.0.1"), { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, webServerCommand(appDir, port, "127.0.0.1"), {
+    cwd: appDir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   running.add(child);
   const onData = (d: Buffer) => {
     const s = d.toString();

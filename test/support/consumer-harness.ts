@@ -15,7 +15,10 @@ import { EventProducer } from "@/core/kafka/producer";
 import { startWorkerProcess, type WorkerProcess } from "./worker";
 
 export { ROOT } from "./worker";
-export const BROKERS = (process.env.KAFKA_BROKERS ?? "localhost:9092").split(",").map((b) => b.trim()).filter(Boolean);
+export const BROKERS = (process.env.KAFKA_BROKERS ?? "localhost:9092")
+  .split(",")
+  .map((b) => b.trim())
+  .filter(Boolean);
 
 export interface ConsumerTestEnv {
   name: string;
@@ -160,7 +163,10 @@ export async function readLogLines(logsDir: string, subdir: "events" | "sessions
   return lines;
 }
 
-export async function readLogRecords<T = Record<string, unknown>>(logsDir: string, subdir: "events" | "sessions" | "dead-letter"): Promise<T[]> {
+export async function readLogRecords<T = Record<string, unknown>>(
+  logsDir: string,
+  subdir: "events" | "sessions" | "dead-letter",
+): Promise<T[]> {
   return (await readLogLines(logsDir, subdir)).map((l) => JSON.parse(l) as T);
 }
 

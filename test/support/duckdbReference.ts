@@ -88,7 +88,8 @@ export class DuckReference {
     const pe = await this.rows(`SELECT strftime(date, '%Y-%m-%d') AS date, page_path, count(*) AS n, count(DISTINCT user_id) AS users,
         coalesce(sum(ms) FILTER (WHERE timed), 0) AS ms, count(*) FILTER (WHERE timed) AS timed
       FROM visits GROUP BY date, page_path ORDER BY date, page_path`);
-    const ctr = await this.rows(`SELECT strftime(c.date, '%Y-%m-%d') AS date, c.page_path, c.button_id, c.clicks, coalesce(v.views, 0) AS views
+    const ctr = await this
+      .rows(`SELECT strftime(c.date, '%Y-%m-%d') AS date, c.page_path, c.button_id, c.clicks, coalesce(v.views, 0) AS views
       FROM (SELECT date, page_path, button_id, count(*) AS clicks FROM clicks GROUP BY ALL) c
       LEFT JOIN (SELECT date, page_path, count(*) AS views FROM visits GROUP BY ALL) v USING (date, page_path)
       ORDER BY c.date, c.page_path, c.button_id`);
@@ -124,7 +125,11 @@ export class DuckReference {
     rows.sort((a, b) =>
       a.ctr === b.ctr
         ? Number(b.clicks) - Number(a.clicks) || cmp(a.page_path, b.page_path) || cmp(a.button_id, b.button_id)
-        : a.ctr === null ? 1 : b.ctr === null ? -1 : Number(b.ctr) - Number(a.ctr),
+        : a.ctr === null
+          ? 1
+          : b.ctr === null
+            ? -1
+            : Number(b.ctr) - Number(a.ctr),
     );
     return {
       summary: {

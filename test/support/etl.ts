@@ -46,7 +46,10 @@ export async function readDailyTables(databaseUrl: string): Promise<{
   const rows = async (sql: string): Promise<Row[]> =>
     (await client.query(sql)).rows.map((r: Record<string, unknown>) =>
       Object.fromEntries(
-        Object.entries(r).map(([k, v]) => [k, v === null ? null : k === "date" || k === "page_path" || k === "button_id" ? String(v) : Number(v)]),
+        Object.entries(r).map(([k, v]) => [
+          k,
+          v === null ? null : k === "date" || k === "page_path" || k === "button_id" ? String(v) : Number(v),
+        ]),
       ),
     );
   try {
@@ -71,10 +74,7 @@ export function fixtureUuid(): string {
 }
 
 /** A stored event at an ISO time, with a fresh event_id unless one is given. */
-export function storedEvent(
-  event_time: string,
-  fields: Omit<StoredEvent, "event_id" | "event_time"> & { event_id?: string },
-): StoredEvent {
+export function storedEvent(event_time: string, fields: Omit<StoredEvent, "event_id" | "event_time"> & { event_id?: string }): StoredEvent {
   const { event_id, ...rest } = fields;
   return { ...rest, event_id: event_id ?? fixtureUuid(), event_time };
 }

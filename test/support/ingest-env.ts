@@ -75,9 +75,13 @@ export async function createIngestTestEnv(name: string, options: { brokers?: str
       await revokeApiKey(id);
     },
     async cleanup() {
-      await getPrisma().apiKey.deleteMany({ where: { id: { in: keyIds } } }).catch(() => undefined);
+      await getPrisma()
+        .apiKey.deleteMany({ where: { id: { in: keyIds } } })
+        .catch(() => undefined);
       if (ownDb) {
-        await getPrisma().$disconnect().catch(() => undefined);
+        await getPrisma()
+          .$disconnect()
+          .catch(() => undefined);
         await ownDb.drop();
       }
       const admin = kafka.admin();
@@ -92,7 +96,9 @@ export async function createIngestTestEnv(name: string, options: { brokers?: str
 
 /** Closes the connections the test process itself opened through src/core. */
 export async function closeCoreConnections(): Promise<void> {
-  await getPrisma().$disconnect().catch(() => undefined);
+  await getPrisma()
+    .$disconnect()
+    .catch(() => undefined);
   const g = globalThis as unknown as { pulseRedis?: ReturnType<typeof getRedis> };
   g.pulseRedis?.disconnect();
 }

@@ -34,9 +34,13 @@ export async function startRedisServer(): Promise<RedisServer> {
     port,
     url: `redis://127.0.0.1:${port}/0`,
     async start() {
-      const started = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+      const started = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+        stdio: "ignore",
+      });
       child = started;
-      const failed = new Promise<never>((_, reject) => started.once("error", (err) => reject(new Error(`cannot run redis-server (is it installed?): ${err.message}`))));
+      const failed = new Promise<never>((_, reject) =>
+        started.once("error", (err) => reject(new Error(`cannot run redis-server (is it installed?): ${err.message}`))),
+      );
       const deadline = Date.now() + 10_000;
       while (!(await Promise.race([listening(port), failed]))) {
         if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port} in 10 s`);

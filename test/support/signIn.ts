@@ -18,7 +18,12 @@ export interface SignInResult {
 
 export async function attemptSignIn(
   baseUrl: string,
-  { email, password, headers = {}, callbackUrl = baseUrl }: { email: string; password: string; headers?: Record<string, string>; callbackUrl?: string },
+  {
+    email,
+    password,
+    headers = {},
+    callbackUrl = baseUrl,
+  }: { email: string; password: string; headers?: Record<string, string>; callbackUrl?: string },
 ): Promise<SignInResult> {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };

@@ -9,7 +9,13 @@ export const D1 = "2026-03-10";
 export const D2 = "2026-03-11";
 export const at = (date: string, time: string): string => `${date}T${time}.000Z`;
 
-const clickA = storedEvent(at(D1, "10:03:00"), { event_type: "button_clicked", user_id: "u1", session_id: "A", page_path: "/home", button_id: "signup_btn" });
+const clickA = storedEvent(at(D1, "10:03:00"), {
+  event_type: "button_clicked",
+  user_id: "u1",
+  session_id: "A",
+  page_path: "/home",
+  button_id: "signup_btn",
+});
 const visitC = storedEvent(at(D1, "12:00:00"), { event_type: "page_visited", user_id: "u1", session_id: "C", page_path: "/home" });
 
 export const firstBatch: StoredEvent[] = [
@@ -51,7 +57,15 @@ export const lateBatch: StoredEvent[] = [
 export const firstBatchTables = {
   session_metrics: [
     // 3 sessions, users u1+u2, (420+3300+45)/3 = 1255, 5/3 = 1.67 views, 1 bounce of 3 = 33.33 %.
-    { date: D1, total_sessions: 3, unique_users: 2, avg_duration_seconds: 1255, avg_page_views: 1.67, total_page_views: 5, bounce_rate: 33.33 },
+    {
+      date: D1,
+      total_sessions: 3,
+      unique_users: 2,
+      avg_duration_seconds: 1255,
+      avg_page_views: 1.67,
+      total_page_views: 5,
+      bounce_rate: 33.33,
+    },
     { date: D2, total_sessions: 1, unique_users: 1, avg_duration_seconds: 600, avg_page_views: 1, total_page_views: 1, bounce_rate: 100 },
   ],
   page_engagement: [

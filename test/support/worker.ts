@@ -71,7 +71,9 @@ export function startWorkerProcess(
       });
       void exited.then(({ code, signal }) => {
         clearTimeout(timer);
-        reject(new Error(`${label} exited (code ${code}, signal ${signal}) before printing "${text}"; output:\n${output.slice(-30).join("\n")}`));
+        reject(
+          new Error(`${label} exited (code ${code}, signal ${signal}) before printing "${text}"; output:\n${output.slice(-30).join("\n")}`),
+        );
       });
     });
   const kill = (signal: NodeJS.Signals): void => {

@@ -117,7 +117,10 @@ export class JsonlConsumer {
       await writer.appendDurable(plan.lines);
       await sendToDlq(this.producer, dlqTopic, plan.deadLetters);
       for (const dl of plan.deadLetters) {
-        logger.warn({ partition: batch.partition, offset: dl.record.offset, error: dl.record.error }, "poison message sent to the dead-letter topic and log");
+        logger.warn(
+          { partition: batch.partition, offset: dl.record.offset, error: dl.record.error },
+          "poison message sent to the dead-letter topic and log",
+        );
       }
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await commitOffsetsIfNecessary(uncommittedOffsets());
@@ -129,7 +132,13 @@ export class JsonlConsumer {
     this.stats.deadLetters += dead;
     this.stats.batches++;
     logger.debug(
-      { partition: batch.partition, events: written, deadLetters: dead, durationMs: Math.round(performance.now() - t0), lastOffset: batch.lastOffset() },
+      {
+        partition: batch.partition,
+        events: written,
+        deadLetters: dead,
+        durationMs: Math.round(performance.now() - t0),
+        lastOffset: batch.lastOffset(),
+      },
       "batch written",
     );
   }

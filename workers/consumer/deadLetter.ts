@@ -47,13 +47,7 @@ function textOrBase64(buf: Buffer | null): { text: string | null; encoding: "utf
   }
 }
 
-export function deadLetterRecord(
-  topic: string,
-  partition: number,
-  message: SourceMessage,
-  error: string,
-  now: Date,
-): DeadLetter {
+export function deadLetterRecord(topic: string, partition: number, message: SourceMessage, error: string, now: Date): DeadLetter {
   const value = textOrBase64(message.value);
   const key = message.key === null ? null : textOrBase64(message.key);
   const receivedAt = now.toISOString();

@@ -35,7 +35,10 @@ export function decodeEventMessage(value: Buffer | null): DecodeResult {
     return { ok: false, error: `message value is not JSON: ${(err as Error).message}` };
   }
   if (!isPlainObject(parsed)) {
-    return { ok: false, error: `message value is JSON but not an object (got ${Array.isArray(parsed) ? "array" : parsed === null ? "null" : typeof parsed})` };
+    return {
+      ok: false,
+      error: `message value is JSON but not an object (got ${Array.isArray(parsed) ? "array" : parsed === null ? "null" : typeof parsed})`,
+    };
   }
   const result = storedEventSchema.safeParse(parsed);
   if (!result.success) {

@@ -16,7 +16,13 @@ export interface ShutdownOptions {
  * function starts the same shutdown from code (with another exit code, e.g. after a crash).
  * A second signal while shutting down is logged and otherwise ignored (the timeout still applies).
  */
-export function installShutdown({ logger, timeoutMs, cleanup, exit = process.exit, signals = ["SIGTERM", "SIGINT"] }: ShutdownOptions): (reason: string, exitCode?: number) => Promise<void> {
+export function installShutdown({
+  logger,
+  timeoutMs,
+  cleanup,
+  exit = process.exit,
+  signals = ["SIGTERM", "SIGINT"],
+}: ShutdownOptions): (reason: string, exitCode?: number) => Promise<void> {
   let shuttingDown = false;
   const shutdown = async (reason: string, exitCode = 0): Promise<void> => {
     if (shuttingDown) {

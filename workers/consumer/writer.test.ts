@@ -17,7 +17,12 @@ describe("JsonlWriter", () => {
     const a = path.join(dir, "events/2026-11-28/14.jsonl");
     const b = path.join(dir, "sessions/2026-11-28/14.jsonl");
     const writer = new JsonlWriter();
-    await writer.appendDurable(new Map([[a, ['{"n":1}', '{"n":2}']], [b, ['{"n":1}']]]));
+    await writer.appendDurable(
+      new Map([
+        [a, ['{"n":1}', '{"n":2}']],
+        [b, ['{"n":1}']],
+      ]),
+    );
     await writer.appendDurable(new Map([[a, ['{"n":3}']]]));
     await writer.close();
     expect(await readFile(a, "utf8")).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
@@ -75,7 +80,9 @@ describe("JsonlWriter", () => {
   it("rejects a failed append and keeps working for the next one", async () => {
     await writeFile(path.join(dir, "events"), "not a directory");
     const writer = new JsonlWriter();
-    await expect(writer.appendDurable(new Map([[path.join(dir, "events/2026-11-28/14.jsonl"), ['{"n":1}']]]))).rejects.toThrow(/ENOTDIR|EEXIST/);
+    await expect(writer.appendDurable(new Map([[path.join(dir, "events/2026-11-28/14.jsonl"), ['{"n":1}']]]))).rejects.toThrow(
+      /ENOTDIR|EEXIST/,
+    );
     const ok = path.join(dir, "ok.jsonl");
     await writer.appendDurable(new Map([[ok, ['{"n":2}']]]));
     await writer.close();

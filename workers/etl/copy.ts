@@ -8,9 +8,7 @@ const SPECIAL = /[\\\t\n\r]/;
 /** A text value in PostgreSQL's COPY text format (numbers and dates need no escaping). */
 export function copyText(value: string): string {
   // Backslash first, then the characters that would end a field or a row.
-  return SPECIAL.test(value)
-    ? value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
-    : value;
+  return SPECIAL.test(value) ? value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : value;
 }
 
 const ROWS_PER_CHUNK = 5_000;

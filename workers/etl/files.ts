@@ -59,7 +59,11 @@ async function readHead(file: string, length: number): Promise<Buffer> {
 const sha256 = (buf: Buffer): string => createHash("sha256").update(buf).digest("hex");
 
 /** Why a file no longer matches its cursor, or undefined when it only grew (or did not change). */
-async function changeBehindCursor(file: string, state: { size: number; inode: string; mtimeMs: number }, cursor: CursorRow): Promise<string | undefined> {
+async function changeBehindCursor(
+  file: string,
+  state: { size: number; inode: string; mtimeMs: number },
+  cursor: CursorRow,
+): Promise<string | undefined> {
   const done = Number(cursor.bytes);
   if (cursor.inode !== null && cursor.inode !== state.inode) return "the file was replaced by another one (new inode)";
   if (state.size < done) return `the file shrank from ${done} to ${state.size} bytes`;
@@ -81,7 +85,9 @@ export async function fileStates(
 ): Promise<{ files: FileState[]; notices: FileNotice[]; vanished: string[] }> {
   const [files, cursorRows] = await Promise.all([
     listEventHourFiles(logsDir),
-    rebuild ? Promise.resolve([]) : db.query<CursorRow>("SELECT path, bytes, inode, mtime_ms, head_hash, head_bytes FROM etl_file_cursors").then((r) => r.rows),
+    rebuild
+      ? Promise.resolve([])
+      : db.query<CursorRow>("SELECT path, bytes, inode, mtime_ms, head_hash, head_bytes FROM etl_file_cursors").then((r) => r.rows),
   ]);
   const cursors = new Map(cursorRows.map((c) => [c.path, c]));
   const notices: FileNotice[] = [];

@@ -53,7 +53,14 @@ describe("reading log files", () => {
   const E2 = "1f8fad5b-d9cb-469f-a165-70867728950e";
   const lines = [
     { event_id: E1, event_type: "page_visited", user_id: "u1", session_id: "a", event_time: "2026-01-01T00:00:01.000Z", page_path: "/" },
-    { event_id: E2, event_type: "page_visited", user_id: "u2", session_id: "b", event_time: "2026-01-01T00:00:02.000Z", page_path: "/\u6f22" },
+    {
+      event_id: E2,
+      event_type: "page_visited",
+      user_id: "u2",
+      session_id: "b",
+      event_time: "2026-01-01T00:00:02.000Z",
+      page_path: "/\u6f22",
+    },
   ].map((e) => JSON.stringify(e));
   // The last line is still being written: no newline yet.
   writeFileSync(file, `${lines[0]}\n${lines[1]}\n{"event_id":"e3","sess`);
@@ -78,7 +85,13 @@ describe("reading log files", () => {
     await readLines(file, start, 10_000, (line) => seen.push(line));
     expect(seen).toEqual([lines[1]]);
     const wanted: string[] = [];
-    await readLinesOfSessions(file, 0, 10_000, (id) => id === "a", (line) => wanted.push(line));
+    await readLinesOfSessions(
+      file,
+      0,
+      10_000,
+      (id) => id === "a",
+      (line) => wanted.push(line),
+    );
     expect(wanted).toEqual([lines[0]]);
   });
 
@@ -95,7 +108,9 @@ describe("reading log files", () => {
     });
     const early = JSON.stringify({ ...JSON.parse(lines[0]!), event_id: E2, event_time: "0001-01-01T00:00:00.000Z" });
     expect(events.addLine(early)).toMatchObject({ kind: "refused", reason: expect.stringContaining("before 1970") });
-    expect(events.take("a")).toEqual([{ eventId: E1, type: "page_visited", userId: "u1", time: Date.parse("2026-01-01T00:00:01.000Z"), pagePath: "/", buttonId: undefined }]);
+    expect(events.take("a")).toEqual([
+      { eventId: E1, type: "page_visited", userId: "u1", time: Date.parse("2026-01-01T00:00:01.000Z"), pagePath: "/", buttonId: undefined },
+    ]);
     expect(events.take("a")).toBeUndefined();
   });
 

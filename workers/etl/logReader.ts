@@ -46,7 +46,11 @@ export class SessionEvents {
     const checked = storedEventSchema.safeParse(raw);
     if (!checked.success) {
       const id = (raw as { session_id?: unknown } | null)?.session_id;
-      return { kind: "refused", reason: `not a valid event: ${describeIssues(checked.error.issues)}`, sessionId: typeof id === "string" ? id : undefined };
+      return {
+        kind: "refused",
+        reason: `not a valid event: ${describeIssues(checked.error.issues)}`,
+        sessionId: typeof id === "string" ? id : undefined,
+      };
     }
     const { event_id, event_type, session_id, user_id, event_time, page_path, button_id } = checked.data;
     if (this.setAside.has(session_id)) return { kind: "skipped" };

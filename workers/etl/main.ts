@@ -35,7 +35,8 @@ async function processJob(job: Job<EtlJobData, EtlJobResult>): Promise<EtlJobRes
   }
   log.info({ jobId: job.id, ...result }, "ETL pass done");
   const setAside = result.quarantined.lines + result.quarantined.sessions + result.quarantined.files;
-  if (setAside > 0) log.warn({ runId: result.runId, ...result.quarantined }, "ETL pass set lines aside (see the dashboard's ETL card or etl_quarantine)");
+  if (setAside > 0)
+    log.warn({ runId: result.runId, ...result.quarantined }, "ETL pass set lines aside (see the dashboard's ETL card or etl_quarantine)");
   const { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs } = result;
   return { runId, eventsRead, sessionsRecomputed, daysRecomputed, rowsWritten, durationMs, quarantined: setAside };
 }

@@ -130,7 +130,8 @@ function filesOf(session: KnownSession, files: readonly FileState[], indexByHour
   }
   // Rows from before event_hours existed: the files within the span (only files that exist).
   const out: number[] = [];
-  for (let i = firstFileFrom(files, session.firstHour); i < files.length && files[i]!.hourStart <= session.lastHour * HOUR_MS; i++) out.push(i);
+  for (let i = firstFileFrom(files, session.firstHour); i < files.length && files[i]!.hourStart <= session.lastHour * HOUR_MS; i++)
+    out.push(i);
   return out;
 }
 
@@ -203,7 +204,13 @@ async function computeAndWrite(
     const filePath = absolutePath(logsDir, file.relPath);
     if (earlierFiles.has(index) && file.done > 0) {
       // Lines refused when they were first read are refused again here, silently: they are on record.
-      await readLinesOfSessions(filePath, 0, file.done, (sessionId) => known.has(sessionId), (line) => events.addLine(line));
+      await readLinesOfSessions(
+        filePath,
+        0,
+        file.done,
+        (sessionId) => known.has(sessionId),
+        (line) => events.addLine(line),
+      );
     }
     if (part) {
       await readLines(filePath, part.from, part.to, (line, position) => {

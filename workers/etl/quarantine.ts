@@ -54,7 +54,15 @@ export class Quarantine {
   }
 
   session(sessionId: string, reason: string): void {
-    this.records.push({ kind: "session", relPath: "", offset: 0, bytes: 0, sessionKey: sessionKeyOf(sessionId), reason: reasonOf(reason), excerpt: "" });
+    this.records.push({
+      kind: "session",
+      relPath: "",
+      offset: 0,
+      bytes: 0,
+      sessionKey: sessionKeyOf(sessionId),
+      reason: reasonOf(reason),
+      excerpt: "",
+    });
   }
 
   file(relPath: string, reason: string): void {

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     );
     const { lines, sessions, files } = result.quarantined;
     if (lines + sessions + files > 0) {
-      console.log(`Set aside (not counted, kept in etl_quarantine and shown on the dashboard): ${lines} lines, ${sessions} sessions, ${files} file notices`);
+      console.log(
+        `Set aside (not counted, kept in etl_quarantine and shown on the dashboard): ${lines} lines, ${sessions} sessions, ${files} file notices`,
+      );
       const entries = await getQuarantineOfRun(result.runId, prisma);
       for (const entry of entries.slice(0, 20)) console.log(`  - ${describeQuarantineEntry(entry)}`);
       if (entries.length > 20) console.log(`  … and ${entries.length - 20} more`);

@@ -36,7 +36,8 @@ async function copyFacts(client: pg.ClientBase, facts: readonly SessionFacts[]):
     "page_visit_facts",
     ["session_id", "date", "page_path", "user_id", "visits", "timed_visits", "time_spent_ms"],
     visits,
-    ({ f, v }) => `${copyText(f.sessionId)}\t${v.date}\t${copyText(v.pagePath)}\t${copyText(f.userId)}\t${v.visits}\t${v.timedVisits}\t${v.timeSpentMs}`,
+    ({ f, v }) =>
+      `${copyText(f.sessionId)}\t${v.date}\t${copyText(v.pagePath)}\t${copyText(f.userId)}\t${v.visits}\t${v.timedVisits}\t${v.timeSpentMs}`,
   );
   const clicks = facts.flatMap((f) => f.clicks.map((c) => ({ f, c })));
   rows += await copyRows(

@@ -10,11 +10,7 @@ import { getServerAuthSession, isGitHubEnabled } from "@/server/auth";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const config = getConfig();
   // Same-origin only, so a crafted link cannot send someone elsewhere after sign-in.

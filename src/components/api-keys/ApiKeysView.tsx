@@ -60,8 +60,8 @@ export function ApiKeysView() {
         <div>
           <h1 className="text-xl font-semibold tracking-tight text-gray-50 sm:text-2xl">API keys</h1>
           <p className="mt-1 max-w-2xl text-sm text-gray-400">
-            Keys authenticate your sites, apps and servers when they send events (<span className="font-mono">ingest</span>) or read the analytics API (
-            <span className="font-mono">read</span>). A key is shown once when you create it; only its hash is stored.
+            Keys authenticate your sites, apps and servers when they send events (<span className="font-mono">ingest</span>) or read the
+            analytics API (<span className="font-mono">read</span>). A key is shown once when you create it; only its hash is stored.
           </p>
         </div>
         <button type="button" className={primaryButton} onClick={() => setCreating(true)}>
@@ -92,7 +92,8 @@ export function ApiKeysView() {
                 </button>
               }
             >
-              Create a key with the <span className="font-mono">ingest</span> scope, then send events to <span className="font-mono">POST /api/events</span> with it.
+              Create a key with the <span className="font-mono">ingest</span> scope, then send events to{" "}
+              <span className="font-mono">POST /api/events</span> with it.
             </EmptyState>
           </div>
         ) : (
@@ -101,26 +102,48 @@ export function ApiKeysView() {
               <table className="w-full text-left text-sm" aria-label="API keys">
                 <thead className="border-b border-gray-800 text-xs uppercase tracking-wide text-gray-400">
                   <tr>
-                    <th scope="col" className="px-4 py-3 font-medium">Name</th>
-                    <th scope="col" className="px-4 py-3 font-medium">Key</th>
-                    <th scope="col" className="px-4 py-3 font-medium">Scopes</th>
-                    <th scope="col" className="px-4 py-3 font-medium">Created</th>
-                    <th scope="col" className="px-4 py-3 font-medium">Last used</th>
-                    <th scope="col" className="px-4 py-3 font-medium">Status</th>
-                    <th scope="col" className="px-4 py-3 font-medium"><span className="sr-only">Actions</span></th>
+                    <th scope="col" className="px-4 py-3 font-medium">
+                      Name
+                    </th>
+                    <th scope="col" className="px-4 py-3 font-medium">
+                      Key
+                    </th>
+                    <th scope="col" className="px-4 py-3 font-medium">
+                      Scopes
+                    </th>
+                    <th scope="col" className="px-4 py-3 font-medium">
+                      Created
+                    </th>
+                    <th scope="col" className="px-4 py-3 font-medium">
+                      Last used
+                    </th>
+                    <th scope="col" className="px-4 py-3 font-medium">
+                      Status
+                    </th>
+                    <th scope="col" className="px-4 py-3 font-medium">
+                      <span className="sr-only">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-gray-800/70">
                   {list.map((k) => (
                     <tr key={k.id} className={k.status === "revoked" ? "text-gray-500" : "text-gray-200"}>
-                      <td className="max-w-[16rem] truncate px-4 py-3 font-medium" title={k.name}>{k.name}</td>
+                      <td className="max-w-[16rem] truncate px-4 py-3 font-medium" title={k.name}>
+                        {k.name}
+                      </td>
                       <td className="px-4 py-3 font-mono text-xs">{k.prefix}_…</td>
-                      <td className="px-4 py-3"><ScopeBadges scopes={k.scopes} /></td>
-                      <td className="whitespace-nowrap px-4 py-3" title={formatDateTime(k.createdAt)}>{formatRelative(k.createdAt)}</td>
+                      <td className="px-4 py-3">
+                        <ScopeBadges scopes={k.scopes} />
+                      </td>
+                      <td className="whitespace-nowrap px-4 py-3" title={formatDateTime(k.createdAt)}>
+                        {formatRelative(k.createdAt)}
+                      </td>
                       <td className="whitespace-nowrap px-4 py-3" title={k.lastUsedAt ? formatDateTime(k.lastUsedAt) : undefined}>
                         {k.lastUsedAt ? formatRelative(k.lastUsedAt) : "Never"}
                       </td>
-                      <td className="px-4 py-3"><StatusBadge status={k.status} /></td>
+                      <td className="px-4 py-3">
+                        <StatusBadge status={k.status} />
+                      </td>
                       <td className="px-4 py-3 text-right">
                         {k.status === "active" ? (
                           <button
@@ -249,7 +272,10 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
               <legend className="text-sm font-medium text-gray-300">Scopes</legend>
               <div className="mt-2 space-y-2">
                 {SCOPES.map((s) => (
-                  <label key={s.id} className="flex cursor-pointer items-start gap-3 rounded-md border border-gray-800 p-3 hover:border-gray-700">
+                  <label
+                    key={s.id}
+                    className="flex cursor-pointer items-start gap-3 rounded-md border border-gray-800 p-3 hover:border-gray-700"
+                  >
                     <input
                       type="checkbox"
                       name="scopes"
@@ -350,7 +376,8 @@ function RevokeKeyDialog({ apiKey, onClose }: { apiKey: ApiKeyRow | null; onClos
           Revoke “{shown?.name}”?
         </h2>
         <p className="mt-2 text-sm text-gray-400">
-          Requests with the key <span className="font-mono text-gray-300">{shown?.prefix}_…</span> are refused with 401 from now on. This cannot be undone.
+          Requests with the key <span className="font-mono text-gray-300">{shown?.prefix}_…</span> are refused with 401 from now on. This
+          cannot be undone.
         </p>
         {revoke.error ? (
           <p role="alert" className="mt-3 rounded-md border border-red-900/60 bg-red-950/40 px-3 py-2 text-sm text-red-200">

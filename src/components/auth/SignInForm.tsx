@@ -56,7 +56,16 @@ export function SignInForm({
           <label htmlFor="email" className="block text-sm font-medium text-gray-300">
             Email
           </label>
-          <input id="email" name="email" type="email" autoComplete="username" required autoFocus className={inputClass} placeholder="admin@example.com" />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            autoFocus
+            className={inputClass}
+            placeholder="admin@example.com"
+          />
         </div>
         <div>
           <label htmlFor="password" className="block text-sm font-medium text-gray-300">

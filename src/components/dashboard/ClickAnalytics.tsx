@@ -28,8 +28,8 @@ export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; lo
         ) : !rows || rows.length === 0 ? (
           <div className="mt-4">
             <EmptyState title="No button clicks in this range">
-              Send <code className="text-gray-300">button_clicked</code> events with a <code className="text-gray-300">button_id</code> and a{" "}
-              <code className="text-gray-300">page_path</code> to see which buttons people use.
+              Send <code className="text-gray-300">button_clicked</code> events with a <code className="text-gray-300">button_id</code> and
+              a <code className="text-gray-300">page_path</code> to see which buttons people use.
             </EmptyState>
           </div>
         ) : (
@@ -59,7 +59,10 @@ export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; lo
                     <TableCell className={`${td} pr-0 text-right`}>
                       <div className="flex items-center justify-end gap-2">
                         <span className="hidden h-1.5 w-14 overflow-hidden rounded-full bg-gray-800 sm:block" aria-hidden="true">
-                          <span className="block h-full rounded-full bg-emerald-500" style={{ width: `${Math.min(100, ((r.ctr ?? 0) / maxCtr) * 100)}%` }} />
+                          <span
+                            className="block h-full rounded-full bg-emerald-500"
+                            style={{ width: `${Math.min(100, ((r.ctr ?? 0) / maxCtr) * 100)}%` }}
+                          />
                         </span>
                         <span className="tabular-nums text-gray-100">{formatPercent(r.ctr)}</span>
                       </div>

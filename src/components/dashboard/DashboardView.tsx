@@ -48,7 +48,8 @@ export function DashboardView() {
   const data = report.data;
   const loading = report.isLoading;
   const switching = report.isPlaceholderData;
-  const empty = data !== undefined && data.summary.sessions === 0 && data.page_engagement.length === 0 && data.click_through_rates.length === 0;
+  const empty =
+    data !== undefined && data.summary.sessions === 0 && data.page_engagement.length === 0 && data.click_through_rates.length === 0;
 
   return (
     <div className="space-y-5 sm:space-y-6">
@@ -100,7 +101,13 @@ function UpdatedAt({ updatedAt, fetching, onRefresh }: { updatedAt: number; fetc
   return (
     <div className="mt-1.5 flex items-center gap-2 text-xs text-gray-500">
       <span aria-live="polite">
-        {fetching ? "Refreshing…" : seconds === null ? "Loading…" : seconds < 10 ? "Updated just now" : `Updated ${seconds < 60 ? `${seconds}s` : `${Math.round(seconds / 60)} min`} ago`}
+        {fetching
+          ? "Refreshing…"
+          : seconds === null
+            ? "Loading…"
+            : seconds < 10
+              ? "Updated just now"
+              : `Updated ${seconds < 60 ? `${seconds}s` : `${Math.round(seconds / 60)} min`} ago`}
         {" · refreshes every 60 s"}
       </span>
       <button

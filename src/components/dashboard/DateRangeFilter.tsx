@@ -35,7 +35,11 @@ export function DateRangeFilter({
 
   return (
     <div className="flex flex-col items-stretch gap-2 sm:items-end">
-      <div role="group" aria-label="Date range" className="inline-flex w-full overflow-hidden rounded-lg border border-gray-800 bg-gray-900/60 sm:w-auto">
+      <div
+        role="group"
+        aria-label="Date range"
+        className="inline-flex w-full overflow-hidden rounded-lg border border-gray-800 bg-gray-900/60 sm:w-auto"
+      >
         {PRESETS.map((p) => {
           const active = selection.kind === "preset" && selection.preset === p.id;
           return (

@@ -68,21 +68,28 @@ function QuarantineList({ quarantine }: { quarantine: Quarantine }) {
     quarantine.files ? `${formatInteger(quarantine.files)} file notice${quarantine.files === 1 ? "" : "s"}` : "",
   ].filter(Boolean);
   return (
-    <details className="mt-3 rounded-md border border-amber-900/50 bg-amber-950/20 px-3 py-2 text-sm text-amber-100" data-testid="etl-quarantine">
-      <summary className="cursor-pointer select-none">
-        Set aside, not counted: {parts.join(", ")}. Everything else was counted.
-      </summary>
+    <details
+      className="mt-3 rounded-md border border-amber-900/50 bg-amber-950/20 px-3 py-2 text-sm text-amber-100"
+      data-testid="etl-quarantine"
+    >
+      <summary className="cursor-pointer select-none">Set aside, not counted: {parts.join(", ")}. Everything else was counted.</summary>
       <ul className="mt-2 space-y-2">
         {quarantine.recent.map((q) => (
           <li key={q.id} className="min-w-0">
             <p className="break-all text-xs text-amber-200">
               <span className="font-semibold uppercase tracking-wide">{KIND_LABEL[q.kind]}</span>{" "}
-              {q.kind === "session" ? `session ${q.sessionKey ?? ""}` : q.kind === "line" ? `${q.file} at byte ${formatInteger(q.byteOffset)}` : q.file}
+              {q.kind === "session"
+                ? `session ${q.sessionKey ?? ""}`
+                : q.kind === "line"
+                  ? `${q.file} at byte ${formatInteger(q.byteOffset)}`
+                  : q.file}
               {" · "}
               {formatShortDateTime(q.createdAt)}
             </p>
             <p className="break-words text-xs text-amber-100/90">{q.reason}</p>
-            {q.excerpt ? <pre className="mt-1 overflow-x-auto rounded bg-gray-950/60 px-2 py-1 font-mono text-[11px] text-gray-300">{q.excerpt}</pre> : null}
+            {q.excerpt ? (
+              <pre className="mt-1 overflow-x-auto rounded bg-gray-950/60 px-2 py-1 font-mono text-[11px] text-gray-300">{q.excerpt}</pre>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -162,7 +169,8 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
               `ETL pass finished in ${formatElapsed(result.durationMs)}: ${formatInteger(result.eventsRead)} new events read, ${formatInteger(result.daysRecomputed)} days recomputed, ${formatInteger(result.rowsWritten)} rows written.` +
               (result.quarantined ? ` ${formatInteger(result.quarantined)} set aside (listed below).` : ""),
           };
-  } else if (jobState === "failed") runMessage = { tone: "error", text: `The ETL pass failed: ${job.data?.error ?? "see the ETL worker's log"}` };
+  } else if (jobState === "failed")
+    runMessage = { tone: "error", text: `The ETL pass failed: ${job.data?.error ?? "see the ETL worker's log"}` };
   else if (s?.running && !jobId) progress = { percent: 50, text: "An ETL pass is running (started by the schedule or npm run etl)…" };
 
   return (
@@ -191,7 +199,11 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
                   label="Last run"
                   testId="etl-last-run"
                   value={last ? formatRelative(last.finishedAt ?? last.startedAt, now) : "Never"}
-                  detail={last ? `${last.status} · ${formatShortDateTime(last.finishedAt ?? last.startedAt)}` : "Run it now or wait for the schedule"}
+                  detail={
+                    last
+                      ? `${last.status} · ${formatShortDateTime(last.finishedAt ?? last.startedAt)}`
+                      : "Run it now or wait for the schedule"
+                  }
                 />
                 <Stat
                   label="Events processed"
@@ -236,7 +248,11 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
         </div>
         <div aria-live="polite">
           {progress ? (
-            <div role="status" data-testid="etl-progress" className="mt-4 rounded-md border border-amber-900/50 bg-amber-950/20 px-3 py-2.5">
+            <div
+              role="status"
+              data-testid="etl-progress"
+              className="mt-4 rounded-md border border-amber-900/50 bg-amber-950/20 px-3 py-2.5"
+            >
               <p className="text-sm text-amber-100">{progress.text}</p>
               <ProgressBar value={progress.percent} color="amber" className="mt-2" aria-label="ETL progress" />
             </div>

@@ -84,7 +84,10 @@ export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; 
               <TableBody>
                 {rows.slice(0, TABLE_PAGES).map((r) => (
                   <TableRow key={r.page_path}>
-                    <TableCell className="max-w-[11rem] truncate py-2 pl-0 pr-2 font-mono text-xs text-gray-200 sm:max-w-[16rem]" title={r.page_path}>
+                    <TableCell
+                      className="max-w-[11rem] truncate py-2 pl-0 pr-2 font-mono text-xs text-gray-200 sm:max-w-[16rem]"
+                      title={r.page_path}
+                    >
                       {r.page_path === "" ? <span className="text-gray-500">(no page)</span> : r.page_path}
                     </TableCell>
                     <TableCell className={`${td} text-right text-gray-100`}>{formatInteger(r.total_visits)}</TableCell>

@@ -22,7 +22,10 @@ export function SummaryCards({ summary, loading }: { summary?: Summary; loading:
         const id = `summary-${c.key}`;
         return (
           <Card key={c.key} className="p-4 sm:p-5" role="group" aria-labelledby={`${id}-label`}>
-            <p id={`${id}-label`} className="text-xs font-medium uppercase tracking-wide text-gray-400 sm:text-sm sm:normal-case sm:tracking-normal">
+            <p
+              id={`${id}-label`}
+              className="text-xs font-medium uppercase tracking-wide text-gray-400 sm:text-sm sm:normal-case sm:tracking-normal"
+            >
               {c.label}
             </p>
             {loading || !summary ? (

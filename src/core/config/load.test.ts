@@ -57,7 +57,17 @@ describe("loadConfig", () => {
   });
 
   it("still refuses an ADMIN_EMAIL that cannot be an address, naming the setting and its source", () => {
-    for (const email of ["admin", "admin@", "@localhost", "ad min@localhost", "admin@@localhost", "admin@-localhost", "admin@local..host", ".admin@localhost", "admin@localhost."]) {
+    for (const email of [
+      "admin",
+      "admin@",
+      "@localhost",
+      "ad min@localhost",
+      "admin@@localhost",
+      "admin@-localhost",
+      "admin@local..host",
+      ".admin@localhost",
+      "admin@localhost.",
+    ]) {
       expect(problemsOf({ ADMIN_EMAIL: email }), email).toEqual([
         "auth.admin_email (from environment ADMIN_EMAIL): must be an email address such as you@example.com or admin@localhost",
       ]);

@@ -36,7 +36,11 @@ export class ConfigError extends Error {
 type Tree = Record<string, unknown>;
 
 function coerce(raw: string, current: unknown): unknown {
-  if (Array.isArray(current)) return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(current))
+    return raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (typeof current === "number") return raw.trim() === "" ? Number.NaN : Number(raw);
   if (typeof current === "boolean") return raw === "true" || raw === "1";
   return raw;

@@ -13,9 +13,7 @@ const adminEmail = z
     "must be an email address such as you@example.com or admin@localhost",
   );
 
-const broker = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$/, "must be host:port");
+const broker = z.string().regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$/, "must be host:port");
 
 export const configSchema = z
   .object({
@@ -23,7 +21,9 @@ export const configSchema = z
       .object({
         base_url: z.url(),
         // Addresses (IPs or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed; none by default.
-        trusted_proxies: z.array(z.string().refine(isIpOrCidr, "must be an IP address or a CIDR range (e.g. 10.0.0.5, 192.168.0.0/16, fd00::/8)")),
+        trusted_proxies: z.array(
+          z.string().refine(isIpOrCidr, "must be an IP address or a CIDR range (e.g. 10.0.0.5, 192.168.0.0/16, fd00::/8)"),
+        ),
       })
       .strict(),
     kafka: z
@@ -44,7 +44,11 @@ export const configSchema = z
     cron: z.object({ etl_interval_seconds: z.number().int().min(5).max(86_400) }).strict(),
     ingest: z
       .object({
-        max_body_bytes: z.number().int().min(1024).max(100 * 1024 * 1024),
+        max_body_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(100 * 1024 * 1024),
         max_batch_events: z.number().int().min(1).max(10_000),
         max_future_seconds: z.number().int().min(0),
         // event_time older than this is refused, unless the key has the backfill scope.

@@ -1,11 +1,4 @@
-import type {
-  AnalyticsReport,
-  ClickThroughRow,
-  DateRange,
-  PageEngagementRow,
-  SessionMetricsRow,
-  Summary,
-} from "../analytics/types";
+import type { AnalyticsReport, ClickThroughRow, DateRange, PageEngagementRow, SessionMetricsRow, Summary } from "../analytics/types";
 import { rangeClickThroughSql, rangePageEngagementSql, rangeSummarySql } from "../metrics/sql";
 import { getPrisma } from "./client";
 import { createReportCache } from "./reportCache";
@@ -52,7 +45,13 @@ export async function getDailySessionMetrics(range: DateRange): Promise<SessionM
 
 export async function getPageEngagement(range: DateRange, limit = NO_LIMIT): Promise<PageEngagementRow[]> {
   const rows = await getPrisma().$queryRaw<
-    Array<{ page_path: string; total_visits: number; unique_users: number; total_time_spent_seconds: Numeric; avg_time_spent_seconds: Numeric }>
+    Array<{
+      page_path: string;
+      total_visits: number;
+      unique_users: number;
+      total_time_spent_seconds: Numeric;
+      avg_time_spent_seconds: Numeric;
+    }>
   >(rangePageEngagementSql(range.from, range.to, limit));
   return rows.map((r) => ({
     page_path: r.page_path,
@@ -64,9 +63,9 @@ export async function getPageEngagement(range: DateRange, limit = NO_LIMIT): Pro
 }
 
 export async function getClickThroughRates(range: DateRange, limit = NO_LIMIT): Promise<ClickThroughRow[]> {
-  const rows = await getPrisma().$queryRaw<
-    Array<{ page_path: string; button_id: string; clicks: number; views: number; ctr: Numeric }>
-  >(rangeClickThroughSql(range.from, range.to, limit));
+  const rows = await getPrisma().$queryRaw<Array<{ page_path: string; button_id: string; clicks: number; views: number; ctr: Numeric }>>(
+    rangeClickThroughSql(range.from, range.to, limit),
+  );
   return rows.map((r) => ({ page_path: r.page_path, button_id: r.button_id, clicks: r.clicks, views: r.views, ctr: numOrNull(r.ctr) }));
 }
 

@@ -1,14 +1,7 @@
 // Real PostgreSQL (a migrated database of this test's own) and Redis (REDIS_URL).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/db";
-import {
-  ApiKeyInputError,
-  createApiKey,
-  hashApiKey,
-  listApiKeys,
-  revokeApiKey,
-  verifyApiKey,
-} from "./apiKeys";
+import { ApiKeyInputError, createApiKey, hashApiKey, listApiKeys, revokeApiKey, verifyApiKey } from "./apiKeys";
 import { getRedis } from "../redis";
 import { getPrisma } from "./client";
 

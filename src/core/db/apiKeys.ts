@@ -100,7 +100,6 @@ function normaliseScopes(scopes: readonly string[] | undefined): ApiKeyScope[] {
   return API_KEY_SCOPES.filter((s) => list.includes(s));
 }
 
-
 async function cacheGet(hash: string): Promise<CacheEntry | null | undefined> {
   try {
     const raw = await getRedis().get(CACHE_PREFIX + hash);

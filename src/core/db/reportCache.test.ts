@@ -24,7 +24,13 @@ function report(rows: number, pathLength = 20, days = 7): AnalyticsReport {
       total_time_spent_seconds: i * 3,
       avg_time_spent_seconds: 3,
     })),
-    click_through_rates: Array.from({ length: rows }, (_, i) => ({ page_path: path(i), button_id: `button-${i}`, clicks: 1, views: 3, ctr: 33.33 })),
+    click_through_rates: Array.from({ length: rows }, (_, i) => ({
+      page_path: path(i),
+      button_id: `button-${i}`,
+      clicks: 1,
+      views: 3,
+      ctr: 33.33,
+    })),
   };
 }
 

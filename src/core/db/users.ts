@@ -53,7 +53,10 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export function passwordVersion(passwordHash: string | null): string {
-  return createHash("sha256").update(passwordHash ?? "").digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(passwordHash ?? "")
+    .digest("hex")
+    .slice(0, 16);
 }
 
 function toPublic(user: { id: string; email: string; name: string | null; passwordHash: string | null }): PublicUser {
@@ -75,11 +78,7 @@ export async function findUserByEmail(email: string, prisma: PrismaClient = getP
  * email exists: an unknown email is checked against DUMMY_HASH through the same pool. Throws
  * BcryptBusyError when the pool's queue is full (for a known and an unknown email alike).
  */
-export async function verifyUserPassword(
-  email: string,
-  password: string,
-  prisma: PrismaClient = getPrisma(),
-): Promise<PublicUser | null> {
+export async function verifyUserPassword(email: string, password: string, prisma: PrismaClient = getPrisma()): Promise<PublicUser | null> {
   const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
   const ok = await getBcryptPool().compare(password, user?.passwordHash ?? DUMMY_HASH);
   return ok && user?.passwordHash ? toPublic(user) : null;
@@ -113,9 +112,7 @@ export async function setUserPassword(email: string, password: string, prisma: P
 }
 
 export type EnsureAdminResult =
-  | { status: "created"; email: string }
-  | { status: "exists"; email: string }
-  | { status: "skipped"; reason: string };
+  { status: "created"; email: string } | { status: "exists"; email: string } | { status: "skipped"; reason: string };
 
 /**
  * Creates the admin from ADMIN_EMAIL / ADMIN_PASSWORD when no user with that email exists yet.

@@ -25,10 +25,7 @@ describe("parseIngestBody: single events", () => {
 
   it("keeps a client event_id (lower-cased) and converts a client event_time with offset to UTC", () => {
     const [event] = events(
-      parseIngestBody(
-        { ...valid, event_id: "0F8FAD5B-D9CB-469F-A165-70867728950E", event_time: "2026-03-01T10:30:00.250+02:00" },
-        options,
-      ),
+      parseIngestBody({ ...valid, event_id: "0F8FAD5B-D9CB-469F-A165-70867728950E", event_time: "2026-03-01T10:30:00.250+02:00" }, options),
     );
     expect(event?.event_id).toBe("0f8fad5b-d9cb-469f-a165-70867728950e");
     expect(event?.event_time).toBe("2026-03-01T08:30:00.250Z");
@@ -128,9 +125,7 @@ describe("parseIngestBody: batches", () => {
   });
 
   it("rejects an empty batch and one over maxBatch", () => {
-    expect(issues(parseIngestBody({ events: [] }, options))).toEqual([
-      { path: "events", message: "a batch holds 1 to 500 events, got 0" },
-    ]);
+    expect(issues(parseIngestBody({ events: [] }, options))).toEqual([{ path: "events", message: "a batch holds 1 to 500 events, got 0" }]);
     const tooMany = Array.from({ length: 501 }, () => valid);
     expect(issues(parseIngestBody({ events: tooMany }, options))).toEqual([
       { path: "events", message: "a batch holds 1 to 500 events, got 501" },
@@ -172,9 +167,15 @@ describe("parseIngestBody: text rules (docs/api.md)", () => {
   });
 
   it("refuses U+0000 and lone surrogates anywhere in props, keys included, but allows other controls there", () => {
-    expect(firstIssue({ props: { note: "a\u0000b" } })).toEqual({ path: "props.note", message: "a props value must not contain U+0000 (NUL)" });
+    expect(firstIssue({ props: { note: "a\u0000b" } })).toEqual({
+      path: "props.note",
+      message: "a props value must not contain U+0000 (NUL)",
+    });
     expect(firstIssue({ props: { list: ["ok", "\ud800"] } })?.path).toBe("props.list[1]");
-    expect(firstIssue({ props: { "k\u0000": 1 } })).toEqual({ path: "props.k\u0000", message: "a props key must not contain U+0000 (NUL)" });
+    expect(firstIssue({ props: { "k\u0000": 1 } })).toEqual({
+      path: "props.k\u0000",
+      message: "a props key must not contain U+0000 (NUL)",
+    });
     expect(parseIngestBody({ ...valid, props: { note: "line 1\nline 2\ttab" } }, options).ok).toBe(true);
   });
 

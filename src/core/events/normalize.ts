@@ -82,7 +82,7 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
     items = [body];
     prefix = () => "";
   } else {
-    return { ok: false, issues: [{ path: "", message: "body must be an event object or {\"events\": [...]}" }] };
+    return { ok: false, issues: [{ path: "", message: 'body must be an event object or {"events": [...]}' }] };
   }
 
   const issues: EventIssue[] = [];
@@ -103,8 +103,7 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
           continue;
         }
         const field = issue.path.length === 1 ? issue.path[0] : undefined;
-        const missing =
-          issue.code === "invalid_type" && typeof field === "string" && isPlainObject(item) && item[field] === undefined;
+        const missing = issue.code === "invalid_type" && typeof field === "string" && isPlainObject(item) && item[field] === undefined;
         issues.push({
           path: formatPath(prefix(index), issue.path),
           message: missing ? `${field} is required` : issue.message,

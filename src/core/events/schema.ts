@@ -1,13 +1,7 @@
 import { z } from "zod";
 import { FREE_TEXT, fitsUtf8, ID_TEXT, textProblem, utf8Length, type TextKind } from "./text";
 
-export const BUILT_IN_EVENT_TYPES = [
-  "session_created",
-  "page_visited",
-  "button_clicked",
-  "page_closed",
-  "session_ended",
-] as const;
+export const BUILT_IN_EVENT_TYPES = ["session_created", "page_visited", "button_clicked", "page_closed", "session_ended"] as const;
 export type BuiltInEventType = (typeof BUILT_IN_EVENT_TYPES)[number];
 
 /**
@@ -87,7 +81,10 @@ const incomingEvent = z
       page_path: text("page_path", "id", MAX_PAGE_PATH_BYTES).optional(),
       button_id: text("button_id", "id", MAX_BUTTON_ID_BYTES).optional(),
       props: propsSchema.optional(),
-      event_id: z.uuid("event_id must be a UUID").transform((id) => id.toLowerCase()).optional(),
+      event_id: z
+        .uuid("event_id must be a UUID")
+        .transform((id) => id.toLowerCase())
+        .optional(),
       event_time: eventTime.optional(),
     },
     {
@@ -105,7 +102,11 @@ const incomingEvent = z
       checkProps(event.props, [], 1, ctx);
       const bytes = Buffer.byteLength(JSON.stringify(event.props));
       if (bytes > MAX_PROPS_BYTES) {
-        ctx.addIssue({ code: "custom", path: ["props"], message: `props must be at most ${MAX_PROPS_BYTES} bytes when serialized (got ${bytes})` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["props"],
+          message: `props must be at most ${MAX_PROPS_BYTES} bytes when serialized (got ${bytes})`,
+        });
       }
     }
   });
@@ -131,7 +132,7 @@ export type StoredEvent = Omit<IncomingEvent, "event_id" | "event_time"> & {
  */
 export const storedEventSchema = z.compile(
   incomingEvent.safeExtend({
-  event_id: z.uuid(),
+    event_id: z.uuid(),
     // Always UTC ("…Z") in storage, so the year check on the text is exact.
     event_time: z.iso.datetime().regex(YEAR_FROM_1970, BEFORE_1970),
   }),

@@ -29,21 +29,40 @@ describe("normalizeIp", () => {
     expect(isIP(expected)).not.toBe(0);
   });
 
-  it.each(["", "unknown", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 x", "0x7f.0.0.1", ":::", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3", "fe80::1%", "g::1"])(
-    "refuses %j",
-    (input) => {
-      expect(normalizeIp(input)).toBeNull();
-    },
-  );
+  it.each([
+    "",
+    "unknown",
+    "1.2.3",
+    "1.2.3.4.5",
+    "256.1.1.1",
+    "01.2.3.4",
+    "1.2.3.4 x",
+    "0x7f.0.0.1",
+    ":::",
+    "1::2::3",
+    "12345::",
+    "1:2:3:4:5:6:7:8:9",
+    "::ffff:1.2.3",
+    "fe80::1%",
+    "g::1",
+  ])("refuses %j", (input) => {
+    expect(normalizeIp(input)).toBeNull();
+  });
 });
 
 describe("isIpOrCidr", () => {
-  it.each(["10.0.0.5", "192.168.0.0/16", "0.0.0.0/0", "10.0.0.5/32", "fd00::/8", "::1", "::ffff:10.0.0.0/104", "::/0"])("accepts %s", (entry) => {
-    expect(isIpOrCidr(entry)).toBe(true);
-  });
-  it.each(["", "localhost", "10.0.0.0/33", "fd00::/129", "10.0.0.0/", "10.0.0.0/8/8", "10.0.0.0/-1", "10.0.0.0/08x"])("refuses %j", (entry) => {
-    expect(isIpOrCidr(entry)).toBe(false);
-  });
+  it.each(["10.0.0.5", "192.168.0.0/16", "0.0.0.0/0", "10.0.0.5/32", "fd00::/8", "::1", "::ffff:10.0.0.0/104", "::/0"])(
+    "accepts %s",
+    (entry) => {
+      expect(isIpOrCidr(entry)).toBe(true);
+    },
+  );
+  it.each(["", "localhost", "10.0.0.0/33", "fd00::/129", "10.0.0.0/", "10.0.0.0/8/8", "10.0.0.0/-1", "10.0.0.0/08x"])(
+    "refuses %j",
+    (entry) => {
+      expect(isIpOrCidr(entry)).toBe(false);
+    },
+  );
 });
 
 describe("pickClientAddress", () => {

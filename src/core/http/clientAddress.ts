@@ -99,7 +99,7 @@ export function formatIp(ip: IpBytes): string {
   const words = Array.from({ length: 8 }, (_, i) => (ip[2 * i]! << 8) | ip[2 * i + 1]!);
   // The longest run of two or more zero words (the first of equal runs) becomes "::".
   let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

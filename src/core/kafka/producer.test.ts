@@ -45,7 +45,9 @@ beforeAll(async () => {
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic: smallTopic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: String(SMALL_TOPIC_MAX_BYTES) }] }],
+      topics: [
+        { topic: smallTopic, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: String(SMALL_TOPIC_MAX_BYTES) }] },
+      ],
     });
   } finally {
     await admin.disconnect();
@@ -60,20 +62,25 @@ afterAll(async () => {
 });
 
 describe("EventProducer", () => {
-  it.each([1, 2])("collects concurrent publishes into few sends (%i in flight), each resolving only once its events are on the topic", async (sendConcurrency) => {
-    const producer = new EventProducer({ topic, lingerMs: 5, sendConcurrency });
-    try {
-      await producer.connect();
-      const before = await highWatermarks();
-      const publishes = Array.from({ length: 200 }, (_, i) => producer.publish(i % 10 === 0 ? [storedEvent(), storedEvent()] : [storedEvent()]));
-      await Promise.all(publishes);
-      expect(await highWatermarks()).toBe(before + 220);
-      expect(producer.stats.messages).toBe(220);
-      expect(producer.stats.sends).toBeLessThanOrEqual(6);
-    } finally {
-      await producer.close();
-    }
-  });
+  it.each([1, 2])(
+    "collects concurrent publishes into few sends (%i in flight), each resolving only once its events are on the topic",
+    async (sendConcurrency) => {
+      const producer = new EventProducer({ topic, lingerMs: 5, sendConcurrency });
+      try {
+        await producer.connect();
+        const before = await highWatermarks();
+        const publishes = Array.from({ length: 200 }, (_, i) =>
+          producer.publish(i % 10 === 0 ? [storedEvent(), storedEvent()] : [storedEvent()]),
+        );
+        await Promise.all(publishes);
+        expect(await highWatermarks()).toBe(before + 220);
+        expect(producer.stats.messages).toBe(220);
+        expect(producer.stats.sends).toBeLessThanOrEqual(6);
+      } finally {
+        await producer.close();
+      }
+    },
+  );
 
   it("rejects with KafkaUnavailableError within the send timeout when no broker answers, then fails fast", async () => {
     const config = getConfig();

@@ -204,7 +204,10 @@ export class EventProducer {
   }
 
   private unavailable(message: string, written: WrittenState, cause?: unknown): KafkaUnavailableError {
-    return new KafkaUnavailableError(this.lastError ? `${message}: ${this.lastError}` : message, this.retryAfterSeconds, { cause, written });
+    return new KafkaUnavailableError(this.lastError ? `${message}: ${this.lastError}` : message, this.retryAfterSeconds, {
+      cause,
+      written,
+    });
   }
 
   private shutDown(): KafkaUnavailableError {

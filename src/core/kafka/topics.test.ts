@@ -22,7 +22,10 @@ describe("ensureTopics", () => {
     expect(needed).toBeLessThan(MAX_MESSAGE_BYTES);
 
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: tooSmall, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: "1048588" }] }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: tooSmall, numPartitions: 1, configEntries: [{ name: "max.message.bytes", value: "1048588" }] }],
+    });
     const first = await ensureTopics({ topics: [created, tooSmall], partitions: 1 });
     expect(first).toEqual({ created: [created], existing: [tooSmall], batchLimitTooSmall: [tooSmall] });
 

@@ -62,9 +62,7 @@ describe("summarizeSession (docs/metrics.md, hand-computed)", () => {
         [45, "page_closed", "/docs"],
       ]),
     );
-    expect(facts.visits).toEqual([
-      { date: "2026-03-10", pagePath: "/docs", visits: 1, timedVisits: 1, timeSpentMs: VISIT_TIME_CAP_MS },
-    ]);
+    expect(facts.visits).toEqual([{ date: "2026-03-10", pagePath: "/docs", visits: 1, timedVisits: 1, timeSpentMs: VISIT_TIME_CAP_MS }]);
     expect(facts.durationMs).toBe(45 * 60_000); // the session itself is not capped
   });
 

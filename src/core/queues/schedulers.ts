@@ -76,7 +76,10 @@ export async function keepSchedulersRegistered<Data>(
     try {
       const restored = await restoreMissingSchedulers(queue, specs);
       if (restored.length > 0) {
-        options.log.warn({ schedulers: restored, why }, "job schedulers were missing from Redis (it restarted or lost its data); registered them again");
+        options.log.warn(
+          { schedulers: restored, why },
+          "job schedulers were missing from Redis (it restarted or lost its data); registered them again",
+        );
       }
     } catch (err) {
       options.log.warn({ err }, "could not check the job schedulers in Redis; trying again later");

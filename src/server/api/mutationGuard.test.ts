@@ -17,7 +17,14 @@ describe("refuseUnsafeMutation", () => {
   });
 
   it("answers 403 for a missing, opaque, malformed or foreign Origin", () => {
-    const foreign = ["https://evil.example", "http://pulse.example.com", "https://pulse.example.com:8443", "https://pulse.example.com.evil.example", "null", "not a url"];
+    const foreign = [
+      "https://evil.example",
+      "http://pulse.example.com",
+      "https://pulse.example.com:8443",
+      "https://pulse.example.com.evil.example",
+      "null",
+      "not a url",
+    ];
     for (const origin of [...foreign, undefined]) {
       const headers: Record<string, string> = { "content-type": "application/json", ...(origin === undefined ? {} : { origin }) };
       expect(refuseUnsafeMutation(request("POST", headers), APP)?.status, String(origin)).toBe(403);

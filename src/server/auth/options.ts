@@ -45,7 +45,10 @@ async function checkPassword(email: string, password: string, address: string): 
   const admission = await limiter.admit(email, address);
   if (!admission.ok) {
     if (admission.reason === "unavailable") throw new SignInRefused(SIGN_IN_ERROR.unavailable);
-    logger.warn({ email, address, limit: admission.limit, retry_after_s: admission.retryAfterSeconds }, "sign-in refused: too many attempts");
+    logger.warn(
+      { email, address, limit: admission.limit, retry_after_s: admission.retryAfterSeconds },
+      "sign-in refused: too many attempts",
+    );
     throw new SignInRefused(SIGN_IN_ERROR.tooManyAttempts);
   }
   let user: PublicUser | null;

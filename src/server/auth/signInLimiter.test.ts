@@ -23,7 +23,8 @@ function limiter(limits: { perAddress: number; perAccount: number; global: numbe
   return createSignInLimiter({ redis, prefix, limits: { windowSeconds: 60, knownAddressDays: 1, ...limits } });
 }
 
-const verdicts = (results: SignInAdmission[]) => results.map((r) => (r.ok ? "ok" : r.reason === "too_many" ? `too_many:${r.limit}` : r.reason));
+const verdicts = (results: SignInAdmission[]) =>
+  results.map((r) => (r.ok ? "ok" : r.reason === "too_many" ? `too_many:${r.limit}` : r.reason));
 
 describe("sign-in limiter", () => {
   it("charges before the check: of 30 parallel attempts exactly the limit are let through", async () => {

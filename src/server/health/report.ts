@@ -51,7 +51,13 @@ async function etlDetails() {
   ]);
   const overdue = etlOverdue(lastSuccess?.finishedAt ?? null, firstRun?.startedAt ?? null, getConfig().cron.etl_interval_seconds);
   return {
-    overdue: overdue ? { last_success_at: overdue.lastSuccessAt?.toISOString() ?? null, expected_by: overdue.expectedBy.toISOString(), message: overdue.message } : null,
+    overdue: overdue
+      ? {
+          last_success_at: overdue.lastSuccessAt?.toISOString() ?? null,
+          expected_by: overdue.expectedBy.toISOString(),
+          message: overdue.message,
+        }
+      : null,
     last_run: run
       ? {
           id: run.id,
@@ -90,7 +96,9 @@ export type HealthDetails = PublicHealth & {
 } & { [K in keyof Sections]: SectionValue<K> };
 
 function publicPart(checks: DependencyChecks["checks"]): PublicHealth {
-  const dependencies = Object.fromEntries(DEPENDENCIES.map((name) => [name, checks[name].ok ? "ok" : "down"])) as PublicHealth["dependencies"];
+  const dependencies = Object.fromEntries(
+    DEPENDENCIES.map((name) => [name, checks[name].ok ? "ok" : "down"]),
+  ) as PublicHealth["dependencies"];
   return { status: DEPENDENCIES.every((name) => checks[name].ok) ? "ok" : "unavailable", dependencies };
 }
 

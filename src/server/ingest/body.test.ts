@@ -42,7 +42,11 @@ describe("readRequestBody / discardRequestBody (Web Request)", () => {
   });
 
   it("cuts a body over the drain limit", async () => {
-    expect(await readRequestBody(request(stream(DRAIN.maxBytes + 1)), MAX, DRAIN)).toEqual({ ok: false, reason: "too_large", drained: false });
+    expect(await readRequestBody(request(stream(DRAIN.maxBytes + 1)), MAX, DRAIN)).toEqual({
+      ok: false,
+      reason: "too_large",
+      drained: false,
+    });
   });
 
   it("does not read a declared length over the drain limit at all", async () => {
@@ -59,7 +63,11 @@ describe("readRequestBody / discardRequestBody (Web Request)", () => {
 
   it("gives up on a client that stops sending, after the drain timeout", async () => {
     const started = performance.now();
-    expect(await readRequestBody(request(stream(MAX + 1, { hang: true })), MAX, DRAIN)).toEqual({ ok: false, reason: "too_large", drained: false });
+    expect(await readRequestBody(request(stream(MAX + 1, { hang: true })), MAX, DRAIN)).toEqual({
+      ok: false,
+      reason: "too_large",
+      drained: false,
+    });
     expect(await discardRequestBody(request(stream(KiB, { hang: true })), DRAIN)).toBe(false);
     const ms = performance.now() - started;
     expect(ms).toBeGreaterThanOrEqual(2 * DRAIN.timeoutMs - 20);

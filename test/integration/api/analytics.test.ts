@@ -113,7 +113,9 @@ describe("GET /api/analytics: rows per list", () => {
 
   it("the dashboard's own query keeps 25 rows per list", async () => {
     const input = encodeURIComponent(JSON.stringify(superjson.serialize({ from: DAY, to: DAY })));
-    const res = await fetch(`${app.url}/api/trpc/analytics.report?input=${input}`, { headers: { cookie: await sessionCookie(authSecret) } });
+    const res = await fetch(`${app.url}/api/trpc/analytics.report?input=${input}`, {
+      headers: { cookie: await sessionCookie(authSecret) },
+    });
     expect(res.status).toBe(200);
     const report = superjson.deserialize<AnalyticsReport>(((await res.json()) as { result: { data: never } }).result.data);
     expect(report.page_engagement).toHaveLength(25);

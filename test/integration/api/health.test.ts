@@ -108,14 +108,30 @@ describe("GET /api/health, all dependencies up", () => {
     const prisma = getPrisma();
     // A pass that succeeded two hours ago, with the default 5-minute schedule: overdue.
     const run = await prisma.etlRun.create({
-      data: { trigger: "test", status: "succeeded", startedAt: new Date(Date.now() - 7_200_000), finishedAt: new Date(Date.now() - 7_200_000) },
+      data: {
+        trigger: "test",
+        status: "succeeded",
+        startedAt: new Date(Date.now() - 7_200_000),
+        finishedAt: new Date(Date.now() - 7_200_000),
+      },
     });
     const line = await prisma.etlQuarantine.create({
-      data: { runId: run.id, kind: "line", file: "events/2026-11-28/14.jsonl", byteOffset: 120n, lineBytes: 80, reason: "not JSON", excerpt: "{oops" },
+      data: {
+        runId: run.id,
+        kind: "line",
+        file: "events/2026-11-28/14.jsonl",
+        byteOffset: 120n,
+        lineBytes: 80,
+        reason: "not JSON",
+        excerpt: "{oops",
+      },
     });
     try {
       const { body } = await health(app.url, bearer(readKey));
-      expect(body.etl.overdue).toMatchObject({ last_success_at: run.finishedAt!.toISOString(), message: expect.stringMatching(/No ETL pass has succeeded for 120 min/) });
+      expect(body.etl.overdue).toMatchObject({
+        last_success_at: run.finishedAt!.toISOString(),
+        message: expect.stringMatching(/No ETL pass has succeeded for 120 min/),
+      });
       expect(body.quarantine).toMatchObject({ total: 1, lines: 1, sessions: 0, files: 0 });
       expect(body.quarantine.recent[0]).toMatchObject({ file: "events/2026-11-28/14.jsonl", byteOffset: 120, reason: "not JSON" });
       // The public body says nothing of either.

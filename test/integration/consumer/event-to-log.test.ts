@@ -35,9 +35,20 @@ describe("consumer worker: an event on Kafka becomes a JSON line", () => {
   it("writes each event to the hourly events log with its event_id and event_time, sessions also to the sessions log", async () => {
     const sessionId = `sess_flow_${Date.now()}`;
     const created = makeStoredEvent({ event_type: "session_created", session_id: sessionId, user_id: "u_flow", page_path: undefined });
-    const visit = makeStoredEvent({ event_type: "page_visited", session_id: sessionId, user_id: "u_flow", page_path: "/pricing", props: { ref: "ad" } });
+    const visit = makeStoredEvent({
+      event_type: "page_visited",
+      session_id: sessionId,
+      user_id: "u_flow",
+      page_path: "/pricing",
+      props: { ref: "ad" },
+    });
     // A backfilled event lands in the file of the hour it belongs to, not the current hour.
-    const backfilled = makeStoredEvent({ event_type: "session_ended", session_id: sessionId, user_id: "u_flow", event_time: "2026-01-02T03:04:05.678Z" });
+    const backfilled = makeStoredEvent({
+      event_type: "session_ended",
+      session_id: sessionId,
+      user_id: "u_flow",
+      event_time: "2026-01-02T03:04:05.678Z",
+    });
     await producer.publish([created, visit, backfilled]);
 
     await waitFor(

@@ -37,7 +37,10 @@ describe("HTTP -> Kafka -> consumer -> JSON Lines", () => {
     db = await createTestDatabase("consumer_http");
     env = { ...t.env, DATABASE_URL: db.url, REDIS_URL };
     // The key is made the way the README says: npm run apikey:create.
-    const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/apikey-create.ts", "--name", "consumer-e2e"], { cwd: ROOT, env });
+    const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/apikey-create.ts", "--name", "consumer-e2e"], {
+      cwd: ROOT,
+      env,
+    });
     apiKey = /\bpk_[0-9a-f]{8}_[A-Za-z0-9_-]+/.exec(stdout)![0];
     consumer = await startConsumerProcess(env);
     app = await startApp({
@@ -63,7 +66,10 @@ describe("HTTP -> Kafka -> consumer -> JSON Lines", () => {
   });
 
   it("test_events.sh: every accepted example is a line with its event_id and event_time; the bad one is a 400", async () => {
-    const { stdout } = await run(path.join(ROOT, "test_events.sh"), [], { cwd: ROOT, env: { ...process.env, PULSE_URL: app!.url, PULSE_API_KEY: apiKey } });
+    const { stdout } = await run(path.join(ROOT, "test_events.sh"), [], {
+      cwd: ROOT,
+      env: { ...process.env, PULSE_URL: app!.url, PULSE_API_KEY: apiKey },
+    });
     expect(stdout).toContain("All requests answered as expected");
     expect(stdout).toMatch(/HTTP 400 \(expected\)/);
     const sessionId = /session (sess_\S+)\)/.exec(stdout)![1]!;
@@ -89,11 +95,15 @@ describe("HTTP -> Kafka -> consumer -> JSON Lines", () => {
   it("npm run simulate: every event the API accepted reaches the log", async () => {
     const configFile = path.join(t.logsDir, "simulator.yaml");
     await writeFile(configFile, "users: 50\nduration_seconds: 6\nevents_per_second: 300\nconcurrency: 4\nbatch_size: 25\nseed: 1234\n");
-    const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/simulate.ts", "--config", configFile, "--url", app!.url, "--key", apiKey], {
-      cwd: ROOT,
-      env: { ...process.env, PULSE_API_KEY: undefined },
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      path.join(ROOT, "node_modules/.bin/tsx"),
+      ["scripts/simulate.ts", "--config", configFile, "--url", app!.url, "--key", apiKey],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PULSE_API_KEY: undefined },
+        timeout: 60_000,
+      },
+    );
     const accepted = Number(/accepted \(202\)\s+(\d+)/.exec(stdout)?.[1]);
     expect(stdout).toMatch(/rejected\s+0\b/);
     expect(accepted).toBeGreaterThan(200);
@@ -112,6 +122,11 @@ describe("HTTP -> Kafka -> consumer -> JSON Lines", () => {
       if (!firstBySession.has(e.session_id)) firstBySession.set(e.session_id, e.event_type);
     }
     expect([...firstBySession.values()].every((type) => type === "session_created")).toBe(true);
-    console.info(stdout.split("\n").filter((l) => /Summary|accepted|rejected|events sent|requests/.test(l)).join("\n"));
+    console.info(
+      stdout
+        .split("\n")
+        .filter((l) => /Summary|accepted|rejected|events sent|requests/.test(l))
+        .join("\n"),
+    );
   });
 });

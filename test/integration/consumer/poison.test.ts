@@ -83,7 +83,12 @@ describe("consumer worker: poison messages", () => {
     expect(dlq.map((m) => m.key).sort()).toEqual(["p1", "p2", "p3", "p4", "p5"]);
     const p1 = dlq.find((m) => m.key === "p1")!;
     expect(p1.value).toBe("not json");
-    expect(p1.headers).toMatchObject({ origin: "test", "dlq-source-topic": t.topic, "dlq-source-partition": "0", "dlq-source-offset": byKey.get("p1")!.offset });
+    expect(p1.headers).toMatchObject({
+      origin: "test",
+      "dlq-source-topic": t.topic,
+      "dlq-source-partition": "0",
+      "dlq-source-offset": byKey.get("p1")!.offset,
+    });
     expect(p1.headers["dlq-error"]).toMatch(/not JSON/);
 
     // Still running, and its offsets moved past the poison messages.

@@ -66,7 +66,11 @@ describe("POST /api/trpc (mutations)", () => {
     // What an attacker's HTML form would send: their origin and a form body.
     const form = new FormData();
     form.set("name", "form");
-    const res = await fetch(`${app.url}/api/trpc/etl.runNow`, { method: "POST", headers: { cookie, origin: "https://evil.example" }, body: form });
+    const res = await fetch(`${app.url}/api/trpc/etl.runNow`, {
+      method: "POST",
+      headers: { cookie, origin: "https://evil.example" },
+      body: form,
+    });
     expect(res.status).toBe(403);
     expect(await keyCount()).toBe(0);
   });
@@ -79,7 +83,10 @@ describe("POST /api/trpc (mutations)", () => {
   });
 
   it("runs a same-origin JSON POST (create, then revoke), and queries over GET need no Origin", async () => {
-    const res = await post("apiKeys.create", createInput("same-origin"), { origin: app.url, "content-type": "application/json; charset=utf-8" });
+    const res = await post("apiKeys.create", createInput("same-origin"), {
+      origin: app.url,
+      "content-type": "application/json; charset=utf-8",
+    });
     expect(res.status).toBe(200);
     const created = superjson.deserialize<{ key: { id: string }; secret: string }>((await res.json()).result.data);
     expect(created.secret).toMatch(/^pk_/);
@@ -116,7 +123,11 @@ describe("an internal failure", () => {
     expect(text).not.toMatch(/api_keys|prisma|does not exist/i);
 
     const logged = await waitFor(
-      async () => app.output().split("\n").find((line) => line.includes('"tRPC procedure failed"')),
+      async () =>
+        app
+          .output()
+          .split("\n")
+          .find((line) => line.includes('"tRPC procedure failed"')),
       (line) => line !== undefined,
       10_000,
     );

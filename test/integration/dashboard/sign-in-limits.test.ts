@@ -79,7 +79,11 @@ describe("with no trusted proxies (the default)", () => {
     const victim = await addUser("rotating");
     const errors: Array<string | null> = [];
     for (let i = 0; i < LIMIT + 4; i++) {
-      const res = await attemptSignIn(app.url, { email: victim, password: `guess-${i}`, headers: { "x-forwarded-for": `203.0.113.${i + 1}` } });
+      const res = await attemptSignIn(app.url, {
+        email: victim,
+        password: `guess-${i}`,
+        headers: { "x-forwarded-for": `203.0.113.${i + 1}` },
+      });
       errors.push(res.error);
     }
     expect(errors).toEqual([...Array<string>(LIMIT).fill("CredentialsSignin"), ...Array<string>(4).fill(SIGN_IN_ERROR.tooManyAttempts)]);
@@ -136,7 +140,10 @@ describe("behind a trusted proxy (app.trusted_proxies = 127.0.0.1)", () => {
     const victim = await addUser("many-addresses");
     const errors: Array<string | null> = [];
     for (let i = 0; i < LIMIT + 3; i++) {
-      errors.push((await attemptSignIn(app.url, { email: victim, password: `guess-${i}`, headers: { "x-forwarded-for": `203.0.113.${i + 1}` } })).error);
+      errors.push(
+        (await attemptSignIn(app.url, { email: victim, password: `guess-${i}`, headers: { "x-forwarded-for": `203.0.113.${i + 1}` } }))
+          .error,
+      );
     }
     expect(errors).toEqual([...Array<string>(LIMIT).fill("CredentialsSignin"), ...Array<string>(3).fill(SIGN_IN_ERROR.tooManyAttempts)]);
     await expect.poll(() => new Set(failedFor(app, victim).map((l) => l.address)).size, LOG_WAIT).toBe(LIMIT);
@@ -181,9 +188,13 @@ describe("while Redis is down", () => {
       const res = await attemptSignIn(app.url, { email: user, password });
       expect(res).toMatchObject({ error: SIGN_IN_ERROR.unavailable, session: null });
     }
-    await expect.poll(() => logLines(app, "sign-in limiter unavailable (Redis): refusing sign-in").length, LOG_WAIT).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => logLines(app, "sign-in limiter unavailable (Redis): refusing sign-in").length, LOG_WAIT)
+      .toBeGreaterThanOrEqual(2);
 
     await ownRedis.start();
-    await expect.poll(async () => (await attemptSignIn(app.url, { email: user, password: PASSWORD })).error, { timeout: 30_000, interval: 1_000 }).toBeNull();
+    await expect
+      .poll(async () => (await attemptSignIn(app.url, { email: user, password: PASSWORD })).error, { timeout: 30_000, interval: 1_000 })
+      .toBeNull();
   });
 });

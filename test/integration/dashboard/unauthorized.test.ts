@@ -28,7 +28,10 @@ async function pageRoutes(): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && /^page\.(t|j)sx?$/.test(e.name))
     .map((e) => {
-      const segments = path.relative(appDir, e.parentPath).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
+      const segments = path
+        .relative(appDir, e.parentPath)
+        .split(path.sep)
+        .filter((s) => s && !/^\(.*\)$/.test(s));
       return `/${segments.join("/")}`;
     })
     .filter((route) => route !== "/signin" && !route.includes("["));
@@ -45,7 +48,9 @@ it("the router walk sees the dashboard's procedures", () => {
 describe("in process, with no session in the context", () => {
   const caller = createCaller({ session: null, headers: new Headers() });
   it.each(procedures.filter((p) => !PUBLIC_PROCEDURES.has(p.name)))("$name ($type) answers UNAUTHORIZED", async ({ name }) => {
-    const fn = name.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input?: unknown) => Promise<unknown>;
+    const fn = name.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
+      input?: unknown,
+    ) => Promise<unknown>;
     // Inputs are deliberately wrong too: the session check must come before validation.
     const error = await fn({ bogus: true }).then(
       () => null,
@@ -93,7 +98,10 @@ describe("over HTTP against the running app", () => {
   });
 
   it("a session cookie signed with another secret is not a session", async () => {
-    const forged = await encode({ token: { sub: "00000000-0000-4000-8000-000000000000", email: "admin@example.com" }, secret: "x".repeat(64) });
+    const forged = await encode({
+      token: { sub: "00000000-0000-4000-8000-000000000000", email: "admin@example.com" },
+      secret: "x".repeat(64),
+    });
     for (const { name, type } of procedures.filter((p) => p.type !== "subscription")) {
       await expectUnauthorized(await call(name, type, `next-auth.session-token=${forged}`));
     }
@@ -126,7 +134,9 @@ describe("over HTTP against the running app", () => {
 
   it("the browser bundles hold no server configuration", async () => {
     const staticDir = path.resolve(REPO_ROOT, process.env.NEXT_DIST_DIR ?? ".next-test", "static");
-    const files = (await readdir(staticDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && /\.(js|css)$/.test(e.name));
+    const files = (await readdir(staticDir, { recursive: true, withFileTypes: true })).filter(
+      (e) => e.isFile() && /\.(js|css)$/.test(e.name),
+    );
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const text = await readFile(path.join(file.parentPath, file.name), "utf8");

@@ -27,11 +27,15 @@ afterAll(async () => {
 });
 
 const runStatus = async (id?: number) =>
-  (await queryRows<{ id: number; status: string; error: string | null }>(
-    db.url,
-    id === undefined ? "SELECT id, status, error FROM etl_runs ORDER BY id DESC LIMIT 1" : "SELECT id, status, error FROM etl_runs WHERE id = $1",
-    id === undefined ? [] : [id],
-  ))[0];
+  (
+    await queryRows<{ id: number; status: string; error: string | null }>(
+      db.url,
+      id === undefined
+        ? "SELECT id, status, error FROM etl_runs ORDER BY id DESC LIMIT 1"
+        : "SELECT id, status, error FROM etl_runs WHERE id = $1",
+      id === undefined ? [] : [id],
+    )
+  )[0];
 
 it("a pass killed mid-write changes nothing, and the next pass finishes the work", async () => {
   writeDataset(logsDir, { events: 20_000, days: 10, endMs: END, seed: 21, sessionIdPrefix: "before" });

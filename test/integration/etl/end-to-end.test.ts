@@ -73,7 +73,11 @@ it("API → Kafka → consumer → ETL → /api/analytics gives the documented n
   for (const event of [first!, ...rest.slice(8)]) {
     expect((await postEvents(app.url, event, { key: ingestKey.secret, via: "x-api-key" })).status).toBe(202);
   }
-  await waitUntil(async () => (await logLines()) === firstBatch.length, 30_000, async () => `${await logLines()} lines in the log`);
+  await waitUntil(
+    async () => (await logLines()) === firstBatch.length,
+    30_000,
+    async () => `${await logLines()} lines in the log`,
+  );
 
   expect(await runEtl()).toMatch(new RegExp(`read ${firstBatch.length} new events`));
   expect(await readDailyTables(db.url)).toEqual(firstBatchTables);

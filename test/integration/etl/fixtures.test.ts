@@ -62,7 +62,15 @@ describe("ETL over hand-computed fixtures", () => {
     const tables = await readDailyTables(db.url);
     expect(tables.session_metrics).toEqual([
       // 4 sessions, users u1,u2,u4; (420+3300+45+300)/4 = 1016.25; 6/4 = 1.5 views; C and E bounce: 50 %.
-      { date: D1, total_sessions: 4, unique_users: 3, avg_duration_seconds: 1016.25, avg_page_views: 1.5, total_page_views: 6, bounce_rate: 50 },
+      {
+        date: D1,
+        total_sessions: 4,
+        unique_users: 3,
+        avg_duration_seconds: 1016.25,
+        avg_page_views: 1.5,
+        total_page_views: 6,
+        bounce_rate: 50,
+      },
       before.session_metrics[1],
     ]);
     expect(tables.page_engagement).toEqual([
@@ -103,15 +111,23 @@ describe("ETL over hand-computed fixtures", () => {
   });
 
   it("text with backslashes, quotes, markup and non-ASCII survives the bulk load exactly", async () => {
-    const path = '/a\\b\\\\c"d\'e<script>/\u6f22\u5b57/\ud83d\ude00';
-    const button = "btn\\\\\"x";
+    const path = "/a\\b\\\\c\"d'e<script>/\u6f22\u5b57/\ud83d\ude00";
+    const button = 'btn\\\\"x';
     await writeLogEvents(logsDir, [
       storedEvent("2026-03-12T08:00:00.000Z", { event_type: "page_visited", user_id: "u\\1", session_id: "S\\1", page_path: path }),
-      storedEvent("2026-03-12T08:00:05.000Z", { event_type: "button_clicked", user_id: "u\\1", session_id: "S\\1", page_path: path, button_id: button }),
+      storedEvent("2026-03-12T08:00:05.000Z", {
+        event_type: "button_clicked",
+        user_id: "u\\1",
+        session_id: "S\\1",
+        page_path: path,
+        button_id: button,
+      }),
     ]);
     await runPass(db.url, logsDir);
     const tables = await readDailyTables(db.url);
     expect(tables.page_engagement.filter((r) => r.date === "2026-03-12").map((r) => r.page_path)).toEqual([path]);
-    expect(tables.click_through_rates.filter((r) => r.date === "2026-03-12").map((r) => [r.page_path, r.button_id])).toEqual([[path, button]]);
+    expect(tables.click_through_rates.filter((r) => r.date === "2026-03-12").map((r) => [r.page_path, r.button_id])).toEqual([
+      [path, button],
+    ]);
   });
 });

@@ -76,15 +76,23 @@ async function sendAndLog(events: Record<string, unknown>[], secret = key): Prom
   const res = await postEvents(app.url, { events }, { key: secret });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   const ids = res.body.event_ids as string[];
-  await waitUntil(async () => {
-    const text = await allLogText();
-    return ids.every((id) => text.includes(id));
-  }, 30_000, () => `events ${ids.join(", ")} not in the logs yet`);
+  await waitUntil(
+    async () => {
+      const text = await allLogText();
+      return ids.every((id) => text.includes(id));
+    },
+    30_000,
+    () => `events ${ids.join(", ")} not in the logs yet`,
+  );
   return ids;
 }
 
 const visitsOf = async (pagePath: string): Promise<number> =>
-  Number((await queryRows<{ n: string | null }>(db.url, "SELECT sum(total_visits) AS n FROM page_engagement WHERE page_path = $1", [pagePath]))[0]?.n ?? 0);
+  Number(
+    (
+      await queryRows<{ n: string | null }>(db.url, "SELECT sum(total_visits) AS n FROM page_engagement WHERE page_path = $1", [pagePath])
+    )[0]?.n ?? 0,
+  );
 
 let normalCount = 0;
 /** A normal event sent now is counted by the next pass. */
@@ -96,8 +104,9 @@ async function expectNormalEventCounted(): Promise<void> {
   expect(await visitsOf(page)).toBe(1);
 }
 
-const quarantined = async (): Promise<Array<{ kind: string; file: string; byte_offset: string; reason: string; excerpt: string; session_key: string | null }>> =>
-  queryRows(db.url, "SELECT kind, file, byte_offset, reason, excerpt, session_key FROM etl_quarantine ORDER BY id");
+const quarantined = async (): Promise<
+  Array<{ kind: string; file: string; byte_offset: string; reason: string; excerpt: string; session_key: string | null }>
+> => queryRows(db.url, "SELECT kind, file, byte_offset, reason, excerpt, session_key FROM etl_quarantine ORDER BY id");
 
 describe("the API refuses bad text and names the field", () => {
   const base = { event_type: "page_visited", user_id: "u1", session_id: "s1", page_path: "/" };
@@ -109,7 +118,11 @@ describe("the API refuses bad text and names the field", () => {
     ["C1 control in button_id", JSON.stringify({ ...base, event_type: "button_clicked", button_id: "b\u0085" }), "button_id"],
     ["NUL in a props value", JSON.stringify({ ...base, props: { a: ["ok", "x\u0000"] } }), "props.a[1]"],
     ["NUL in a props key", JSON.stringify({ ...base, props: { "k\u0000": 1 } }), "props.k\u0000"],
-    ["props nested 9 levels", JSON.stringify({ ...base, props: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } }), "props.a.b.c.d.e.f.g.h"],
+    [
+      "props nested 9 levels",
+      JSON.stringify({ ...base, props: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } }),
+      "props.a.b.c.d.e.f.g.h",
+    ],
     ["user_id of 258 bytes (86 characters)", JSON.stringify({ ...base, user_id: CJK(86, 1) }), "user_id"],
     ["page_path of 2049 bytes", JSON.stringify({ ...base, page_path: `/${CJK(682, 2)}/x` }), "page_path"],
   ];
@@ -133,7 +146,13 @@ describe("the API refuses bad text and names the field", () => {
 
 describe("the API bounds event_time", () => {
   const at = (ms: number) => new Date(ms).toISOString();
-  const event = (event_time: string) => ({ event_type: "page_visited", user_id: "u1", session_id: `t-${randomUUID()}`, page_path: "/old", event_time });
+  const event = (event_time: string) => ({
+    event_type: "page_visited",
+    user_id: "u1",
+    session_id: `t-${randomUUID()}`,
+    page_path: "/old",
+    event_time,
+  });
 
   it("refuses years before 1970, even with the backfill scope", async () => {
     for (const time of ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1970-01-01T00:30:00+01:00"]) {
@@ -147,7 +166,9 @@ describe("the API bounds event_time", () => {
     const old = event(at(Date.now() - 31 * DAY_MS));
     const refused = await postEvents(app.url, old, { key });
     expect(refused.status).toBe(400);
-    expect((refused.body.issues as Array<{ message: string }>)[0]?.message).toMatch(/more than 30 days in the past; older events need a key with the backfill scope/);
+    expect((refused.body.issues as Array<{ message: string }>)[0]?.message).toMatch(
+      /more than 30 days in the past; older events need a key with the backfill scope/,
+    );
     expect((await postEvents(app.url, event(at(Date.now() - 3651 * DAY_MS)), { key: backfillKey })).status).toBe(400);
     expect((await postEvents(app.url, event(at(Date.now() + 10 * 60_000)), { key: backfillKey })).status).toBe(400);
 
@@ -171,7 +192,11 @@ it("loads a 2048-byte page path of CJK characters with 256-byte ids, the widest 
   const result = await runPass(db.url, logsDir);
   expect(result.quarantined).toEqual({ lines: 0, sessions: 0, files: 0 });
   expect(await visitsOf(page)).toBe(1);
-  const clicks = await queryRows<{ clicks: number; views: number }>(db.url, "SELECT clicks, views FROM click_through_rates WHERE page_path = $1 AND button_id = $2", [page, button]);
+  const clicks = await queryRows<{ clicks: number; views: number }>(
+    db.url,
+    "SELECT clicks, views FROM click_through_rates WHERE page_path = $1 AND button_id = $2",
+    [page, button],
+  );
   expect(clicks).toEqual([{ clicks: 1, views: 1 }]);
 });
 
@@ -181,8 +206,22 @@ describe("lines that reach the logs some other way are set aside, never stop a p
     const file = eventLogPath(logsDir, now);
     const rel = path.relative(logsDir, file);
     await mkdir(path.dirname(file), { recursive: true });
-    const nulLine = JSON.stringify({ event_type: "page_visited", user_id: "u\u0000x", session_id: "bad-nul", page_path: "/", event_id: randomUUID(), event_time: now });
-    const year1 = JSON.stringify({ event_type: "page_visited", user_id: "u", session_id: "bad-year1", page_path: "/", event_id: randomUUID(), event_time: "0001-01-01T00:00:00.000Z" });
+    const nulLine = JSON.stringify({
+      event_type: "page_visited",
+      user_id: "u\u0000x",
+      session_id: "bad-nul",
+      page_path: "/",
+      event_id: randomUUID(),
+      event_time: now,
+    });
+    const year1 = JSON.stringify({
+      event_type: "page_visited",
+      user_id: "u",
+      session_id: "bad-year1",
+      page_path: "/",
+      event_id: randomUUID(),
+      event_time: "0001-01-01T00:00:00.000Z",
+    });
     const notUtf8 = Buffer.concat([Buffer.from('{"event_type":"page_visited","user_id":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     const before = (await readFile(file).catch(() => Buffer.alloc(0))).length;
     await appendFile(file, Buffer.concat([Buffer.from(`${nulLine}\n${year1}\n`), notUtf8, Buffer.from("\n{not json\n")]));
@@ -212,8 +251,15 @@ describe("lines that reach the logs some other way are set aside, never stop a p
 
   it("npm run etl lists what it set aside", async () => {
     const file = eventLogPath(logsDir, new Date().toISOString());
-    await appendFile(file, `${JSON.stringify({ event_type: "page_visited", user_id: "u", session_id: "bad-cli", page_path: "/\u0007", event_id: randomUUID(), event_time: new Date().toISOString() })}\n`);
-    const etl = startWorkerProcess("workers/etl/run-once.ts", { ...process.env, DATABASE_URL: db.url, LOGS_DIR: logsDir }, { label: "etl" });
+    await appendFile(
+      file,
+      `${JSON.stringify({ event_type: "page_visited", user_id: "u", session_id: "bad-cli", page_path: "/\u0007", event_id: randomUUID(), event_time: new Date().toISOString() })}\n`,
+    );
+    const etl = startWorkerProcess(
+      "workers/etl/run-once.ts",
+      { ...process.env, DATABASE_URL: db.url, LOGS_DIR: logsDir },
+      { label: "etl" },
+    );
     const { code } = await etl.exited;
     const output = etl.output.join("\n");
     expect(code, output).toBe(0);
@@ -223,7 +269,9 @@ describe("lines that reach the logs some other way are set aside, never stop a p
 
   it("a log file replaced behind the ETL's cursor is reported and read again from its start, not from the middle", async () => {
     const hour = new Date(Date.now() - 3 * 3_600_000).toISOString();
-    const ids = await sendAndLog([{ event_type: "page_visited", user_id: "r", session_id: `repl-${randomUUID()}`, page_path: "/replaced-old", event_time: hour }]);
+    const ids = await sendAndLog([
+      { event_type: "page_visited", user_id: "r", session_id: `repl-${randomUUID()}`, page_path: "/replaced-old", event_time: hour },
+    ]);
     await runPass(db.url, logsDir);
     expect(await visitsOf("/replaced-old")).toBe(1);
 
@@ -231,7 +279,14 @@ describe("lines that reach the logs some other way are set aside, never stop a p
     const file = eventLogPath(logsDir, hour);
     const old = await readFile(file, "utf8");
     const fresh = Array.from({ length: 3 }, (_, i) =>
-      JSON.stringify({ event_type: "page_visited", user_id: "r2", session_id: `repl-new-${i}`, page_path: "/replaced-new", event_id: randomUUID(), event_time: hour }),
+      JSON.stringify({
+        event_type: "page_visited",
+        user_id: "r2",
+        session_id: `repl-new-${i}`,
+        page_path: "/replaced-new",
+        event_id: randomUUID(),
+        event_time: hour,
+      }),
     );
     expect(old).toContain(ids[0]);
     await writeFile(`${file}.tmp`, `${fresh.join("\n")}\n`);
@@ -286,12 +341,22 @@ it("a session spanning 1970 to today costs a pass no more than a normal session"
   // An event from 1970 in the logs (the API refuses it; an old version or a hand edit could have written it).
   const epochFile = eventLogPath(logsDir, "1970-01-01T00:00:00.000Z");
   await mkdir(path.dirname(epochFile), { recursive: true });
-  await appendFile(epochFile, `${JSON.stringify({ event_type: "page_visited", user_id: "adv", session_id: adversary, page_path: "/span", event_id: randomUUID(), event_time: "1970-01-01T00:00:00.000Z" })}\n`);
+  await appendFile(
+    epochFile,
+    `${JSON.stringify({ event_type: "page_visited", user_id: "adv", session_id: adversary, page_path: "/span", event_id: randomUUID(), event_time: "1970-01-01T00:00:00.000Z" })}\n`,
+  );
   // 300 hour files of other traffic between then and now, which the session's span covers.
   for (let h = 1; h <= 300; h++) {
     const time = new Date(Math.floor(Date.now() / 3_600_000 - 10 - h) * 3_600_000).toISOString();
     const lines = Array.from({ length: 20 }, (_, i) =>
-      JSON.stringify({ event_type: "page_visited", user_id: "other", session_id: `other-${h}-${i}`, page_path: "/other", event_id: randomUUID(), event_time: time }),
+      JSON.stringify({
+        event_type: "page_visited",
+        user_id: "other",
+        session_id: `other-${h}-${i}`,
+        page_path: "/other",
+        event_id: randomUUID(),
+        event_time: time,
+      }),
     );
     const file = eventLogPath(logsDir, time);
     await mkdir(path.dirname(file), { recursive: true });
@@ -299,7 +364,9 @@ it("a session spanning 1970 to today costs a pass no more than a normal session"
   }
   await sendAndLog([{ event_type: "page_visited", user_id: "adv", session_id: adversary, page_path: "/span" }]);
   await runPass(db.url, logsDir);
-  const [fact] = await queryRows<{ event_hours: number[] }>(db.url, "SELECT event_hours FROM session_facts WHERE session_id = $1", [adversary]);
+  const [fact] = await queryRows<{ event_hours: number[] }>(db.url, "SELECT event_hours FROM session_facts WHERE session_id = $1", [
+    adversary,
+  ]);
   expect(fact!.event_hours).toEqual([0, Math.floor(Date.now() / 3_600_000)]);
 
   const timePass = async (sessionId: string, page: string): Promise<{ ms: number; filesReread: number }> => {

@@ -59,10 +59,20 @@ afterAll(async () => {
 });
 
 const visits = async (): Promise<number> =>
-  Number((await queryRows<{ n: string | null }>(db.url, "SELECT sum(total_visits) AS n FROM page_engagement WHERE page_path = '/through-restart'"))[0]?.n ?? 0);
+  Number(
+    (
+      await queryRows<{ n: string | null }>(
+        db.url,
+        "SELECT sum(total_visits) AS n FROM page_engagement WHERE page_path = '/through-restart'",
+      )
+    )[0]?.n ?? 0,
+  );
 
 const scheduledPasses = async (): Promise<number> =>
-  Number((await queryRows<{ n: string }>(db.url, "SELECT count(*) AS n FROM etl_runs WHERE trigger = 'schedule' AND status = 'succeeded'"))[0]!.n);
+  Number(
+    (await queryRows<{ n: string }>(db.url, "SELECT count(*) AS n FROM etl_runs WHERE trigger = 'schedule' AND status = 'succeeded'"))[0]!
+      .n,
+  );
 
 async function send(count: number): Promise<void> {
   const events = Array.from({ length: count }, () => ({
@@ -77,7 +87,11 @@ async function send(count: number): Promise<void> {
 
 it("keeps ingesting while Redis is down, and the ETL worker registers its schedule again after Redis comes back empty", async () => {
   await send(5);
-  await waitUntil(async () => (await visits()) === 5, 60_000, async () => `${await visits()} of 5 visits counted by the scheduled passes`);
+  await waitUntil(
+    async () => (await visits()) === 5,
+    60_000,
+    async () => `${await visits()} of 5 visits counted by the scheduled passes`,
+  );
 
   await redis.stop();
   // Ingest goes on without Redis: keys are checked in PostgreSQL, the rate limit counts in memory.
@@ -87,6 +101,10 @@ it("keeps ingesting while Redis is down, and the ETL worker registers its schedu
 
   const passesBefore = await scheduledPasses();
   await etl.waitForOutput("job schedulers were missing from Redis", 60_000);
-  await waitUntil(async () => (await visits()) === 15, 90_000, async () => `${await visits()} of 15 visits counted; ETL worker says:\n${etl.output.slice(-10).join("\n")}`);
+  await waitUntil(
+    async () => (await visits()) === 15,
+    90_000,
+    async () => `${await visits()} of 15 visits counted; ETL worker says:\n${etl.output.slice(-10).join("\n")}`,
+  );
   expect(await scheduledPasses()).toBeGreaterThan(passesBefore);
 });

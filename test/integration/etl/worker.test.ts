@@ -24,7 +24,14 @@ const workers: WorkerProcess[] = [];
 function startEtlWorker(intervalSeconds: number): WorkerProcess {
   const worker = startWorkerProcess(
     "workers/etl/main.ts",
-    { ...process.env, DATABASE_URL: db.url, REDIS_URL: redisUrl, LOGS_DIR: logsDir, ETL_INTERVAL_SECONDS: String(intervalSeconds), LOG_LEVEL: "info" },
+    {
+      ...process.env,
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      LOGS_DIR: logsDir,
+      ETL_INTERVAL_SECONDS: String(intervalSeconds),
+      LOG_LEVEL: "info",
+    },
     { label: "etl-worker" },
   );
   workers.push(worker);
@@ -82,14 +89,20 @@ describe("ETL worker", () => {
     const { getEtlStatus } = await import("../../../src/core/db/etlRuns");
     const worker = startEtlWorker(3600);
     // A worker's scheduler starts a pass at once; let it finish so the manual pass gets the new events.
-    await waitUntil(async () => (await getEtlStatus()).lastRun?.status === "succeeded" && (await queue.getActiveCount()) === 0, 60_000, () =>
-      worker.output.slice(-10).join("\n"),
+    await waitUntil(
+      async () => (await getEtlStatus()).lastRun?.status === "succeeded" && (await queue.getActiveCount()) === 0,
+      60_000,
+      () => worker.output.slice(-10).join("\n"),
     );
     const written = writeDataset(logsDir, { events: 5_000, days: 3, endMs: Date.parse("2026-04-01T00:00:00Z"), seed: 31 });
     const a = await enqueueManualEtlRun();
     const b = await enqueueManualEtlRun();
     expect(b.jobId).toBe(a.jobId);
-    await waitUntil(async () => (await getEtlJobState(a.jobId))?.state === "completed", 60_000, () => worker.output.slice(-10).join("\n"));
+    await waitUntil(
+      async () => (await getEtlJobState(a.jobId))?.state === "completed",
+      60_000,
+      () => worker.output.slice(-10).join("\n"),
+    );
     const state = await getEtlJobState(a.jobId);
     expect(state?.result).toMatchObject({ eventsRead: written, rowsWritten: expect.any(Number) });
 
@@ -105,11 +118,19 @@ describe("ETL worker", () => {
 
   it("two workers never run passes at the same time", async () => {
     const firstNewRun = (await maxRunId()) + 1;
-    const written = writeDataset(logsDir, { events: 40_000, days: 3, endMs: Date.parse("2026-04-01T00:00:00Z"), seed: 32, sessionIdPrefix: "more" });
+    const written = writeDataset(logsDir, {
+      events: 40_000,
+      days: 3,
+      endMs: Date.parse("2026-04-01T00:00:00Z"),
+      seed: 32,
+      sessionIdPrefix: "more",
+    });
     const one = startEtlWorker(3600);
     const two = startEtlWorker(3600);
     await Promise.all([one.waitForOutput('"msg":"ETL worker ready"'), two.waitForOutput('"msg":"ETL worker ready"')]);
-    const jobs = await Promise.all([1, 2, 3, 4].map((n) => queue.add("etl-pass-manual", { trigger: "manual" }, { jobId: `parallel-${n}` })));
+    const jobs = await Promise.all(
+      [1, 2, 3, 4].map((n) => queue.add("etl-pass-manual", { trigger: "manual" }, { jobId: `parallel-${n}` })),
+    );
     await waitUntil(
       async () => (await Promise.all(jobs.map((j) => j.getState()))).every((s) => s === "completed"),
       90_000,

@@ -48,7 +48,12 @@ afterAll(async () => {
  * error), so a failure lists all of them at once. A keep-alive agent carries the node:http uploads,
  * so each one after the first runs on a connection an earlier refused upload left behind.
  */
-async function uploadAll(url: string, rounds: number, options: Pick<UploadOptions, "key">, expected: { status: number; error: string }): Promise<string[]> {
+async function uploadAll(
+  url: string,
+  rounds: number,
+  options: Pick<UploadOptions, "key">,
+  expected: { status: number; error: string },
+): Promise<string[]> {
   const failures: string[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {

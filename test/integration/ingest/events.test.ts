@@ -102,7 +102,11 @@ describe("POST /api/events: accepted", () => {
   it("answers a CORS preflight so browsers on other origins can send events", async () => {
     const res = await fetch(`${app.url}/api/events`, {
       method: "OPTIONS",
-      headers: { origin: "https://example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+      headers: {
+        origin: "https://example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");

@@ -53,7 +53,9 @@ async function copiesOnTopic(ids: readonly string[]): Promise<Map<string, Array<
   const kafka = new Kafka({ clientId: "pulse-timeout-test", brokers: env.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(env.topic)).filter((o) => Number(o.high) > 0).map((o) => [o.partition, Number(o.high)]));
+  const ends = new Map(
+    (await admin.fetchTopicOffsets(env.topic)).filter((o) => Number(o.high) > 0).map((o) => [o.partition, Number(o.high)]),
+  );
   await admin.disconnect();
   const copies = new Map(ids.map((id) => [id, [] as Array<{ key: string | null; value: Record<string, unknown> }>]));
   const consumer = kafka.consumer({ groupId: `pulse-timeout-test-${randomUUID()}` });
@@ -117,90 +119,105 @@ afterAll(async () => {
 });
 
 describe("503 after a send timeout", () => {
-  it(
-    "lists the event_ids to resend with; resent, the events are on the topic under the same ids and count once",
-    async () => {
-      // A connected producer, so the paused broker gets the produce request itself.
-      await waitFor(() => postEvents(app.url, event(), { key }), (r) => r.status === 202, 60_000, 500);
+  it("lists the event_ids to resend with; resent, the events are on the topic under the same ids and count once", async () => {
+    // A connected producer, so the paused broker gets the produce request itself.
+    await waitFor(
+      () => postEvents(app.url, event(), { key }),
+      (r) => r.status === 202,
+      60_000,
+      500,
+    );
 
-      const session = `sess_timeout_${randomUUID()}`;
-      const clientId = randomUUID();
-      const batch = [
-        event({ event_type: "session_created", session_id: session, page_path: "/timeout-a" }),
-        event({ event_type: "page_visited", session_id: session, page_path: "/timeout-a", event_id: clientId }),
-        event({ event_type: "page_visited", session_id: session, page_path: "/timeout-b" }),
-      ];
-      const [timedOut, fastFail] = await whileBrokerPaused(async () => {
-        const first = await postEvents(app.url, { events: batch }, { key });
-        // Right after the failure the producer fails fast: nothing is sent, and the answer says so.
-        const second = await postEvents(app.url, event(), { key });
-        return [first, second];
-      });
+    const session = `sess_timeout_${randomUUID()}`;
+    const clientId = randomUUID();
+    const batch = [
+      event({ event_type: "session_created", session_id: session, page_path: "/timeout-a" }),
+      event({ event_type: "page_visited", session_id: session, page_path: "/timeout-a", event_id: clientId }),
+      event({ event_type: "page_visited", session_id: session, page_path: "/timeout-b" }),
+    ];
+    const [timedOut, fastFail] = await whileBrokerPaused(async () => {
+      const first = await postEvents(app.url, { events: batch }, { key });
+      // Right after the failure the producer fails fast: nothing is sent, and the answer says so.
+      const second = await postEvents(app.url, event(), { key });
+      return [first, second];
+    });
 
-      expect(timedOut.status).toBe(503);
-      expect(timedOut.body).toMatchObject({ error: "kafka_unavailable", written: "unknown", retry_after_seconds: expect.any(Number) });
-      expect(timedOut.body.message).toMatch(/event_ids/);
-      expect(Number(timedOut.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      const ids = timedOut.body.event_ids as string[];
-      expect(ids).toHaveLength(3);
-      for (const id of ids) expect(id).toMatch(UUID);
-      expect(ids[1]).toBe(clientId); // the client's own id, in its place
-      // Bounded by kafka.send_timeout_ms, with room for a busy machine.
-      expect(timedOut.ms).toBeLessThan(SEND_TIMEOUT_MS + 5_000);
+    expect(timedOut.status).toBe(503);
+    expect(timedOut.body).toMatchObject({ error: "kafka_unavailable", written: "unknown", retry_after_seconds: expect.any(Number) });
+    expect(timedOut.body.message).toMatch(/event_ids/);
+    expect(Number(timedOut.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const ids = timedOut.body.event_ids as string[];
+    expect(ids).toHaveLength(3);
+    for (const id of ids) expect(id).toMatch(UUID);
+    expect(ids[1]).toBe(clientId); // the client's own id, in its place
+    // Bounded by kafka.send_timeout_ms, with room for a busy machine.
+    expect(timedOut.ms).toBeLessThan(SEND_TIMEOUT_MS + 5_000);
 
-      expect(fastFail.status).toBe(503);
-      expect(fastFail.body).toMatchObject({ error: "kafka_unavailable", written: "none" });
-      expect(fastFail.body).not.toHaveProperty("event_ids");
-      expect(Number(fastFail.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(fastFail.status).toBe(503);
+    expect(fastFail.body).toMatchObject({ error: "kafka_unavailable", written: "none" });
+    expect(fastFail.body).not.toHaveProperty("event_ids");
+    expect(Number(fastFail.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
 
-      // What a client does with that 503: the same events again, with the ids it was given.
-      const resent = batch.map((e, i) => ({ ...e, event_id: ids[i] }));
-      const accepted = await waitFor(() => postEvents(app.url, { events: resent }, { key }), (r) => r.status === 202, 60_000, 500);
-      expect(accepted.body.event_ids).toEqual(ids);
+    // What a client does with that 503: the same events again, with the ids it was given.
+    const resent = batch.map((e, i) => ({ ...e, event_id: ids[i] }));
+    const accepted = await waitFor(
+      () => postEvents(app.url, { events: resent }, { key }),
+      (r) => r.status === 202,
+      60_000,
+      500,
+    );
+    expect(accepted.body.event_ids).toEqual(ids);
 
-      // The timed-out send was written after all, and the resend again: two copies of each id, alike.
-      const copies = await copiesOnTopic(ids);
-      for (const [i, id] of ids.entries()) {
-        const found = copies.get(id)!;
-        expect(found.length, `copies of ${id}`).toBeGreaterThanOrEqual(2);
-        for (const copy of found) {
-          expect(copy.key).toBe(session);
-          expect(copy.value).toMatchObject({ event_id: id, session_id: session, event_type: batch[i]!.event_type, page_path: batch[i]!.page_path });
+    // The timed-out send was written after all, and the resend again: two copies of each id, alike.
+    const copies = await copiesOnTopic(ids);
+    for (const [i, id] of ids.entries()) {
+      const found = copies.get(id)!;
+      expect(found.length, `copies of ${id}`).toBeGreaterThanOrEqual(2);
+      for (const copy of found) {
+        expect(copy.key).toBe(session);
+        expect(copy.value).toMatchObject({
+          event_id: id,
+          session_id: session,
+          event_type: batch[i]!.event_type,
+          page_path: batch[i]!.page_path,
+        });
+      }
+    }
+
+    // Consumer → JSON Lines → ETL: every copy is logged, and each event counts once.
+    const consumer = startWorkerProcess("workers/consumer/main.ts", workerEnv, { label: "consumer" });
+    try {
+      const offsets = await (async () => {
+        const admin = new Kafka({ clientId: "pulse-timeout-test", brokers: env.brokers, logLevel: logLevel.NOTHING }).admin();
+        await admin.connect();
+        try {
+          return (await admin.fetchTopicOffsets(env.topic)).reduce((sum, o) => sum + Number(o.high), 0);
+        } finally {
+          await admin.disconnect();
         }
-      }
-
-      // Consumer → JSON Lines → ETL: every copy is logged, and each event counts once.
-      const consumer = startWorkerProcess("workers/consumer/main.ts", workerEnv, { label: "consumer" });
-      try {
-        const offsets = await (async () => {
-          const admin = new Kafka({ clientId: "pulse-timeout-test", brokers: env.brokers, logLevel: logLevel.NOTHING }).admin();
-          await admin.connect();
-          try {
-            return (await admin.fetchTopicOffsets(env.topic)).reduce((sum, o) => sum + Number(o.high), 0);
-          } finally {
-            await admin.disconnect();
-          }
-        })();
-        await waitUntil(async () => (await logLines()) >= offsets, 60_000, async () => `${await logLines()} of ${offsets} lines in the log`);
-      } finally {
-        await consumer.stop();
-      }
-      const etl = startWorkerProcess("workers/etl/run-once.ts", workerEnv, { label: "etl" });
-      const { code } = await etl.exited;
-      expect(code, etl.output.join("\n")).toBe(0);
-
-      const pages = await queryRows<{ page_path: string; total_visits: number }>(
-        db.url,
-        "SELECT page_path, total_visits::int AS total_visits FROM page_engagement WHERE page_path LIKE '/timeout-%' ORDER BY page_path",
+      })();
+      await waitUntil(
+        async () => (await logLines()) >= offsets,
+        60_000,
+        async () => `${await logLines()} of ${offsets} lines in the log`,
       );
-      expect(pages).toEqual([
-        { page_path: "/timeout-a", total_visits: 1 },
-        { page_path: "/timeout-b", total_visits: 1 },
-      ]);
-      // Its two page views, not the four the copies hold.
-      const facts = await queryRows<{ page_views: number }>(db.url, "SELECT page_views FROM session_facts WHERE session_id = $1", [session]);
-      expect(facts).toEqual([{ page_views: 2 }]);
-    },
-    240_000,
-  );
+    } finally {
+      await consumer.stop();
+    }
+    const etl = startWorkerProcess("workers/etl/run-once.ts", workerEnv, { label: "etl" });
+    const { code } = await etl.exited;
+    expect(code, etl.output.join("\n")).toBe(0);
+
+    const pages = await queryRows<{ page_path: string; total_visits: number }>(
+      db.url,
+      "SELECT page_path, total_visits::int AS total_visits FROM page_engagement WHERE page_path LIKE '/timeout-%' ORDER BY page_path",
+    );
+    expect(pages).toEqual([
+      { page_path: "/timeout-a", total_visits: 1 },
+      { page_path: "/timeout-b", total_visits: 1 },
+    ]);
+    // Its two page views, not the four the copies hold.
+    const facts = await queryRows<{ page_views: number }>(db.url, "SELECT page_views FROM session_facts WHERE session_id = $1", [session]);
+    expect(facts).toEqual([{ page_views: 2 }]);
+  }, 240_000);
 });

@@ -38,6 +38,10 @@ export async function GET(request: Request): Promise<Response> {
     return json(200, await getAnalyticsReport(range, { limit }));
   } catch (err) {
     logger.error({ err }, "analytics query failed");
-    return json(503, { error: "service_unavailable", message: "analytics are unavailable right now; try again shortly" }, { "retry-after": "5" });
+    return json(
+      503,
+      { error: "service_unavailable", message: "analytics are unavailable right now; try again shortly" },
+      { "retry-after": "5" },
+    );
   }
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 /**
  * A request that is refused (too large, no key, ...) still has its body read to the end and
  * dropped, up to this many bytes in all, before the answer goes out: a client that is still
- * uploading when the server answers and closes gets a reset (EPIPE) instead of the answer (SPEC §2).
+ * uploading when the server answers and closes gets a reset (EPIPE) instead of the answer (docs/api.md).
  * A bigger upload is cut: the answer goes out with `connection: close` and may not be read.
  */
 export const DRAIN_MAX_BYTES = 8 * 1024 * 1024;

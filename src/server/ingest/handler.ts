@@ -22,7 +22,7 @@ const AUTH_HEADERS = { "www-authenticate": 'Bearer realm="pulse"' };
 const AUTH_STORE_RETRY_SECONDS = 5;
 
 /**
- * POST /api/events (SPEC §2). Checks, in order, and the first that fails answers:
+ * POST /api/events (docs/api.md). Checks, in order, and the first that fails answers:
  *  1. API key present, known and not revoked (401), with the ingest scope (403): who you are comes
  *     first, so nobody learns anything about the API without a key;
  *  2. a key that already used up its window is refused (429) before its body is read;

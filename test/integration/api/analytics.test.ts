@@ -89,7 +89,7 @@ describe("GET /api/analytics: who may read", () => {
 describe("GET /api/analytics: rows per list", () => {
   const auth = () => ({ authorization: `Bearer ${readKey}` });
 
-  it("100 per list when no limit is given, ordered as SPEC §5 says", async () => {
+  it("100 per list when no limit is given, ordered as docs/api.md says", async () => {
     const { status, body } = await analytics(range, auth());
     expect(status).toBe(200);
     const report = body as unknown as AnalyticsReport;

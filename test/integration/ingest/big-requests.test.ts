@@ -1,7 +1,7 @@
 // Big requests against the running web app (Next behind src/server/web/main.ts) and the same handler
 // on bare node:http (src/server/ingest/nodeServer.ts), with real PostgreSQL, Redis and Kafka: an
 // over-limit body or a refused key gets its JSON answer, not a reset connection, however it is sent
-// (SPEC §2 v2); and the biggest valid request is accepted while small ones go through beside it.
+// (docs/api.md); and the biggest valid request is accepted while small ones go through beside it.
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

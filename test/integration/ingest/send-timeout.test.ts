@@ -1,4 +1,4 @@
-// A send Kafka does not acknowledge in time (SPEC §2 v2): the 503 lists the event_ids, the events
+// A send Kafka does not acknowledge in time (docs/api.md): the 503 lists the event_ids, the events
 // may be on the topic all the same, and resending them with those ids counts once after the
 // consumer and an ETL pass. The broker is paused (SIGSTOP) rather than stopped, so the produce
 // request reaches it and is written once it resumes, but its acknowledgement comes too late.

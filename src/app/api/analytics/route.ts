@@ -6,7 +6,7 @@ import { checkReadAccess, readAccessRequired } from "@/server/readAccess";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Rows per list (pages, buttons) when the request names no limit (SPEC §5). */
+/** Rows per list (pages, buttons) when the request names no limit (docs/api.md). */
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 
@@ -14,7 +14,7 @@ function json(status: number, body: unknown, headers?: Record<string, string>): 
   return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
-/** GET /api/analytics?from=YYYY-MM-DD&to=YYYY-MM-DD[&limit=N] (SPEC §5). */
+/** GET /api/analytics?from=YYYY-MM-DD&to=YYYY-MM-DD[&limit=N] (docs/api.md). */
 export async function GET(request: Request): Promise<Response> {
   try {
     const access = await checkReadAccess(request);

@@ -6,7 +6,7 @@ import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 /** Rows per list the dashboard shows (pages, buttons); the same as GET /api/analytics?limit=25. */
 export const DASHBOARD_LIST_LIMIT = 25;
 
-/** Thin over the data layer: the same getAnalyticsReport that GET /api/analytics answers with (SPEC §5). */
+/** Thin over the data layer: the same getAnalyticsReport that GET /api/analytics answers with (docs/api.md). */
 export const analyticsRouter = createTRPCRouter({
   report: protectedProcedure.input(rangeInputSchema).query(async ({ input }) => {
     let range;

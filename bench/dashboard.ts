@@ -1,8 +1,9 @@
 /**
- * npm run bench:dashboard [-- --events 1000000 --days 90 --requests 200 --concurrency 10 --keep]
+ * npm run bench:dashboard [-- --events 1000000 --sites 1 --days 90 --requests 200 --concurrency 10 --keep]
  *
  * Loads N events' worth of aggregates (default 1,000,000 events of realistic sessions over 90 days,
- * generated as JSON Lines and run through the real ETL pass) into a database of its own, starts the
+ * split evenly over --sites sites, generated as JSON Lines and run through the real ETL pass) into a
+ * database of its own, starts the
  * web app (as production runs it) on it, signs in as a dashboard user, and measures for the last 7 and the
  * last 90 days:
  *   - the dashboard's main tRPC query, analytics.report (what the dashboard page loads and refreshes);
@@ -26,6 +27,7 @@ import { signInCookie } from "../test/support/signIn";
 const { values } = parseArgs({
   options: {
     events: { type: "string", default: "1000000" },
+    sites: { type: "string", default: "1" },
     days: { type: "string", default: "90" },
     requests: { type: "string", default: "200" },
     concurrency: { type: "string", default: "10" },
@@ -33,6 +35,7 @@ const { values } = parseArgs({
   },
 });
 const EVENTS = Number(values.events);
+const SITES = Math.max(1, Number(values.sites));
 const DAYS = Number(values.days);
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
@@ -42,6 +45,26 @@ const COLD_RUNS = 50;
 const ADMIN = { email: "bench@pulse.local", password: `bench-${randomBytes(8).toString("hex")}` };
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The sites the events belong to: the default site (the migration made it) and more when asked for. */
+async function createBenchSites(url: string, count: number): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>("SELECT id FROM sites ORDER BY created_at LIMIT 1");
+    const ids = [rows[0]!.id];
+    for (let i = 1; i < count; i++) {
+      const created = await client.query<{ id: string }>(
+        "INSERT INTO sites (id, name, hostnames, updated_at) VALUES (gen_random_uuid(), $1, '{}', now()) RETURNING id",
+        [`bench site ${i + 1}`],
+      );
+      ids.push(created.rows[0]!.id);
+    }
+    return ids;
+  } finally {
+    await client.end();
+  }
+}
 
 /** BENCH_PORT, or a free port of BENCH_PORT_RANGE (e.g. "3320-3399"), or one the OS hands out. */
 async function pickPort(): Promise<number> {
@@ -101,22 +124,28 @@ const logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-bench-dash-"));
 const db = await createTestDatabase("bench_dash");
 let stopApp: (() => Promise<void>) | undefined;
 try {
-  // 1. Events → JSON Lines → one real ETL pass into the bench database.
+  // 1. Sites, then events → JSON Lines → one real ETL pass into the bench database.
+  const siteIds = await createBenchSites(db.url, SITES);
   const end = Date.now() - 2 * 3_600_000;
   let t = performance.now();
   const writer = new LogWriter(logsDir);
-  for (const event of datasetEvents({
-    events: EVENTS,
-    days: DAYS,
-    endMs: end,
-    seed: 7,
-    duplicateRate: 0.005,
-    clickWithoutPageRate: 0.05,
-  })) {
-    writer.add(event);
+  for (const [i, siteId] of siteIds.entries()) {
+    for (const event of datasetEvents({
+      events: Math.round(EVENTS / SITES),
+      days: DAYS,
+      endMs: end,
+      seed: 7 + i,
+      duplicateRate: 0.005,
+      clickWithoutPageRate: 0.05,
+      siteId,
+    })) {
+      writer.add(event);
+    }
   }
   writer.flush();
-  console.log(`generated ${writer.events.toLocaleString()} events over ${DAYS} days in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${writer.events.toLocaleString()} events over ${DAYS} days for ${SITES} site(s) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   t = performance.now();
   const pass = JSON.parse(
     execFileSync(path.join(ROOT, "node_modules/.bin/tsx"), ["bench/etl-child.ts", "pass", logsDir], {
@@ -153,7 +182,9 @@ try {
   const { createApiKey } = await import("../src/core/db/apiKeys");
   const { getPrisma } = await import("../src/core/db/client");
   await upsertUserWithPassword(ADMIN.email, ADMIN.password);
-  const { secret: readKey } = await createApiKey({ name: "bench:dashboard", scopes: ["read"] });
+  const readKeys = await Promise.all(
+    siteIds.map(async (siteId) => (await createApiKey({ siteId, name: "bench:dashboard", scopes: ["read"] })).secret),
+  );
   await getPrisma().$disconnect();
 
   // 3. The app on that database.
@@ -174,19 +205,22 @@ try {
     { label: "7 days", from: isoDate(today - 6 * DAY_MS), to: isoDate(today) },
     { label: "90 days", from: isoDate(today - 89 * DAY_MS), to: isoDate(today) },
   ];
-  const trpc = (r: { from: string; to: string }) => () =>
-    fetch(
-      `${app.url}/api/trpc/analytics.report?input=${encodeURIComponent(JSON.stringify(superjson.serialize({ from: r.from, to: r.to })))}`,
-      {
-        headers: { cookie },
-      },
-    );
+  // Requests go round the sites, so every site's data is asked for (and its cache entries filled).
+  let turn = 0;
+  const nextSite = () => turn++ % SITES;
+  const trpc = (r: { from: string; to: string }) => () => {
+    const siteId = siteIds[nextSite()]!;
+    const input = encodeURIComponent(JSON.stringify(superjson.serialize({ siteId, from: r.from, to: r.to })));
+    return fetch(`${app.url}/api/trpc/analytics.report?input=${input}`, { headers: { cookie } });
+  };
   const rest = (r: { from: string; to: string }) => () =>
-    fetch(`${app.url}/api/analytics?from=${r.from}&to=${r.to}`, { headers: { authorization: `Bearer ${readKey}` } });
+    fetch(`${app.url}/api/analytics?from=${r.from}&to=${r.to}`, { headers: { authorization: `Bearer ${readKeys[nextSite()]}` } });
 
-  // Same numbers from both (the router is thin over the same data layer).
+  // Same numbers from both (the router is thin over the same data layer), for the same site.
   for (const r of ranges) {
+    turn = 0;
     const a = (await timed(trpc(r))).body as { result: { data: { json: { summary: unknown } } } };
+    turn = 0;
     const b = (await timed(rest(r))).body as { summary: unknown };
     if (JSON.stringify(a.result.data.json.summary) !== JSON.stringify(b.summary)) {
       throw new Error(
@@ -217,7 +251,13 @@ try {
   // measured here in-process, with no cache, on the same database (the dashboard's limit of 25).
   const { getSummary, getDailySessionMetrics, getPageEngagement, getClickThroughRates } = await import("../src/core/db/analytics");
   const uncached = (r: { from: string; to: string }) => async () => {
-    await Promise.all([getSummary(r), getDailySessionMetrics(r), getPageEngagement(r, 25), getClickThroughRates(r, 25)]);
+    const siteId = siteIds[nextSite()]!;
+    await Promise.all([
+      getSummary(siteId, r),
+      getDailySessionMetrics(siteId, r),
+      getPageEngagement(siteId, r, 25),
+      getClickThroughRates(siteId, r, 25),
+    ]);
     return new Response("{}");
   };
   console.log(`\nuncached report queries (first request after an ETL pass), ${COLD_RUNS} sequential runs; milliseconds`);

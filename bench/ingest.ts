@@ -29,6 +29,7 @@ import { createKafka } from "../src/core/kafka/client";
 import { ensureTopics } from "../src/core/kafka/topics";
 import { freePort, REPO_ROOT, startApp, type RunningApp } from "../test/support/app";
 import { createTestDatabase } from "../test/support/db";
+import { DEFAULT_SITE_ID } from "../src/core/sites/defaultSite";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
     say("building (if needed) and starting the web app ...");
     app = await startApp({ env, name: "bench" });
     // read too: the consumer lag is in the detailed health report.
-    const key = await createApiKey({ name: `bench ${stamp}`, scopes: ["ingest", "read"] });
+    const key = await createApiKey({ siteId: DEFAULT_SITE_ID, name: `bench ${stamp}`, scopes: ["ingest", "read"] });
     keyId = key.key.id;
     const headers = { "content-type": "application/json", authorization: `Bearer ${key.secret}` };
     const url = `${app.url}/api/events`;

@@ -1,15 +1,19 @@
-// npm run apikey:create -- --name "My site" [--scopes ingest,read,backfill]
-// Creates an API key, prints it once (only its hash is stored) and a curl example.
+// npm run apikey:create -- --site <site id> --name "My server" [--scopes ingest,read,backfill] [--kind publishable]
+// Creates an API key of a site, prints it once (only its hash is stored) and a curl example.
 import { parseArgs } from "node:util";
 import { ConfigError, getConfig } from "../src/core/config";
 import { API_KEY_SCOPES, ApiKeyInputError, createApiKey } from "../src/core/db/apiKeys";
 import { getRedis } from "../src/core/redis";
 import { getPrisma } from "../src/core/db/client";
+import { getSite } from "../src/core/db/sites";
 
-const USAGE = `Usage: npm run apikey:create -- --name <name> [--scopes ${API_KEY_SCOPES.join(",")}]
+const USAGE = `Usage: npm run apikey:create -- --site <site id> --name <name> [--scopes ${API_KEY_SCOPES.join(",")}] [--kind secret|publishable]
 
+  --site     the site the key belongs to (its id, as in the dashboard's URL /s/<id>); may be
+             left out when there is only one site
   --name     a label to tell keys apart (required)
-  --scopes   comma-separated: ingest (POST /api/events), read (GET /api/analytics),
+  --kind     secret (default; sk_…, for servers) or publishable (pk_…, for the browser snippet)
+  --scopes   secret keys only, comma-separated: ingest (POST /api/events), read (GET /api/analytics),
              backfill (with ingest: events older than ingest.max_past_days); default: ingest`;
 
 function fail(message: string, code = 1): never {
@@ -38,11 +42,32 @@ function explainDbError(err: unknown, url: string): string {
   return text;
 }
 
+/** The --site given (it must exist), or the only site when there is one. */
+async function chooseSite(given: string | undefined): Promise<string> {
+  if (given) {
+    const site = /^[0-9a-f-]{36}$/i.test(given) ? await getSite(given) : null;
+    if (!site) fail(`no site with id ${given}; the dashboard's sites page lists them`, 2);
+    return site.id;
+  }
+  const sites = await getPrisma().site.findMany({ select: { id: true, name: true }, take: 2 });
+  if (sites.length === 1) return sites[0]!.id;
+  fail(
+    `${sites.length === 0 ? "there is no site yet: create one on the dashboard" : "there are several sites: say which with --site <id>"}\n\n${USAGE}`,
+    2,
+  );
+}
+
 async function main(): Promise<void> {
-  let values: { name?: string; scopes?: string; help?: boolean };
+  let values: { site?: string; name?: string; scopes?: string; kind?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { name: { type: "string" }, scopes: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        site: { type: "string" },
+        name: { type: "string" },
+        scopes: { type: "string" },
+        kind: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: false,
       strict: true,
     }));
@@ -62,16 +87,20 @@ async function main(): Promise<void> {
     fail(err instanceof ConfigError ? err.message : String(err));
   }
 
+  const kind = values.kind ?? "secret";
+  if (kind !== "secret" && kind !== "publishable") fail(`--kind must be secret or publishable\n\n${USAGE}`, 2);
+
   let created;
   try {
-    created = await createApiKey({ name: values.name, scopes: values.scopes?.split(",") });
+    const siteId = await chooseSite(values.site);
+    created = await createApiKey({ siteId, name: values.name, kind, scopes: values.scopes?.split(",") });
   } catch (err) {
     if (err instanceof ApiKeyInputError) fail(`${err.message}\n\n${USAGE}`, 2);
     fail(explainDbError(err, config.postgres.url));
   }
   const { key, secret } = created;
   const base = config.app.base_url.replace(/\/$/, "");
-  console.log(`Created API key "${key.name}" (id ${key.id}, prefix ${key.prefix}, scopes: ${key.scopes.join(", ")})
+  console.log(`Created ${key.kind} API key "${key.name}" for site ${key.siteId} (id ${key.id}, prefix ${key.prefix}${key.kind === "secret" ? `, scopes: ${key.scopes.join(", ")}` : ""})
 
   ${secret}
 

@@ -1,4 +1,4 @@
-import type { StoredEvent } from "@/core/events";
+import type { ClientEvent } from "@/core/events";
 import type { SimulatorConfig } from "./config";
 import { createRng } from "./rng";
 import { EventSender, type SendStats } from "./sender";
@@ -43,7 +43,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
     },
   });
 
-  const pending: StoredEvent[] = [];
+  const pending: ClientEvent[] = [];
   let oldestPendingAt = 0;
   let generated = 0;
   let inFlight = 0;

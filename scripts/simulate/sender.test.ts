@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StoredEvent } from "@/core/events";
+import type { ClientEvent } from "@/core/events";
 import { EventSender, parseRetryAfter } from "./sender";
 
 interface Seen {
@@ -26,7 +26,7 @@ async function serve(script: Array<[number, Record<string, string>?, unknown?]>)
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
 }
 
-const event = (n: number): StoredEvent => ({
+const event = (n: number): ClientEvent => ({
   event_type: "page_visited",
   user_id: "u",
   session_id: "s",

@@ -1,4 +1,4 @@
-import type { StoredEvent } from "@/core/events";
+import type { ClientEvent } from "@/core/events";
 
 export interface SendStats {
   requests: number;
@@ -51,7 +51,7 @@ export class EventSender {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  async send(events: readonly StoredEvent[]): Promise<void> {
+  async send(events: readonly ClientEvent[]): Promise<void> {
     if (events.length === 0) return;
     const body = JSON.stringify(events.length === 1 ? events[0] : { events });
     for (let attempt = 0; ; attempt++) {

@@ -11,7 +11,7 @@
  * Used by `npm run simulate` (live traffic) and by benchmarks that need many events fast
  * (e.g. 1M events over 30 days: set duration_seconds and events_per_second, pass startMs).
  */
-import type { StoredEvent } from "@/core/events";
+import type { ClientEvent } from "@/core/events";
 import type { PageConfig, SimulatorConfig } from "./config";
 import { createRng, exponential, intBetween, logUniform, type Rng, uuidV4 } from "./rng";
 
@@ -34,7 +34,7 @@ export interface SimSession {
   session_id: string;
   user_id: string;
   /** Events in order; events[i] happens at times[i] (ms since the epoch). */
-  events: StoredEvent[];
+  events: ClientEvent[];
   times: number[];
 }
 
@@ -105,12 +105,12 @@ export function buildSession(
   picker = new PagePicker(model.pages),
 ): SimSession {
   const p = model.probabilities;
-  const events: StoredEvent[] = [];
+  const events: ClientEvent[] = [];
   const times: number[] = [];
   let t = startMs;
-  const add = (e: Omit<StoredEvent, "event_id" | "event_time" | "user_id" | "session_id">, at: number) => {
+  const add = (e: Omit<ClientEvent, "event_id" | "event_time" | "user_id" | "session_id">, at: number) => {
     // Key order: as a client would send it, then the server's event_id and event_time.
-    const event: StoredEvent = { event_type: e.event_type, user_id: userId, session_id: sessionId } as StoredEvent;
+    const event: ClientEvent = { event_type: e.event_type, user_id: userId, session_id: sessionId } as ClientEvent;
     if (e.page_path !== undefined) event.page_path = e.page_path;
     if (e.button_id !== undefined) event.button_id = e.button_id;
     if (e.props !== undefined) event.props = e.props;
@@ -271,7 +271,7 @@ interface Cursor {
  * session order), as they would reach the ingest API. Sessions are built lazily; memory holds
  * only the sessions in progress.
  */
-export function* generateEvents(model: SessionModel, rng: Rng, options: GenerateOptions = {}): Generator<StoredEvent> {
+export function* generateEvents(model: SessionModel, rng: Rng, options: GenerateOptions = {}): Generator<ClientEvent> {
   const limit = options.limit ?? Infinity;
   const sessions = generateSessions(model, rng, { ...options, limit: undefined });
   const heap: Cursor[] = [];

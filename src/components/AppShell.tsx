@@ -7,12 +7,18 @@ import type { ReactNode } from "react";
 import { ChartIcon, KeyIcon, LogoutIcon, PulseIcon } from "@/components/ui/icons";
 
 const NAV = [
-  { href: "/", label: "Dashboard", icon: ChartIcon },
-  { href: "/keys", label: "API keys", icon: KeyIcon },
+  { path: "", label: "Dashboard", icon: ChartIcon },
+  { path: "/keys", label: "API keys", icon: KeyIcon },
 ] as const;
+
+/** The site of the page shown (/s/<site id>/…), if any. */
+function siteOf(pathname: string): string | null {
+  return /^\/s\/([0-9a-f-]{36})(?:\/|$)/.exec(pathname)?.[1] ?? null;
+}
 
 export function AppShell({ userEmail, children }: { userEmail: string; children: ReactNode }) {
   const pathname = usePathname();
+  const siteId = siteOf(pathname);
   return (
     <div className="flex min-h-screen flex-col">
       <a
@@ -33,8 +39,9 @@ export function AppShell({ userEmail, children }: { userEmail: string; children:
             <span className="hidden sm:inline">Pulse</span>
           </Link>
           <nav aria-label="Main" className="flex items-center gap-1">
-            {NAV.map(({ href, label, icon: NavIcon }) => {
-              const active = href === "/" ? pathname === "/" : pathname.startsWith(href);
+            {(siteId ? NAV : []).map(({ path, label, icon: NavIcon }) => {
+              const href = `/s/${siteId}${path}`;
+              const active = path === "" ? pathname === href : pathname.startsWith(href);
               return (
                 <Link
                   key={href}

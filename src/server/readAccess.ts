@@ -1,5 +1,6 @@
 import type { Session } from "next-auth";
 import { verifyApiKey, type VerifiedApiKey } from "@/core/db/apiKeys";
+import { getSite, siteForUser, type SiteRecord } from "@/core/db/sites";
 import { logger } from "@/core/logging/logger";
 import { getServerAuthSession } from "@/server/auth";
 import { apiKeyFromHeaders } from "@/server/ingest/auth";
@@ -29,6 +30,32 @@ export async function checkReadAccess(request: Request): Promise<ReadAccess> {
   }
   const session = await currentSession();
   return session ? { kind: "session", session } : { kind: "anonymous" };
+}
+
+/**
+ * The site a read is about (docs/api.md): a key reads its own site (`site=`, when given, must be
+ * it); a dashboard session must name the site with `site=` and have a role on it. A site the
+ * user may not see is a 404, the same as one that does not exist.
+ */
+export async function siteForRead(
+  access: Extract<ReadAccess, { kind: "api_key" | "session" }>,
+  siteParam: string | null,
+): Promise<SiteRecord | Response> {
+  if (access.kind === "api_key") {
+    if (siteParam !== null && siteParam !== access.key.siteId) return denied(403, "forbidden", "this API key belongs to another site");
+    const site = await getSite(access.key.siteId);
+    return site ?? denied(401, "unauthorized", "the API key's site no longer exists");
+  }
+  if (siteParam === null) {
+    return Response.json(
+      { error: "invalid_query", issues: [{ path: "site", message: "site is required with a dashboard session (the site's id)" }] },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
+  }
+  const user = access.session.user;
+  const site =
+    /^[0-9a-f-]{36}$/i.test(siteParam) && user.id ? await siteForUser({ id: user.id, role: user.role ?? "member" }, siteParam) : null;
+  return site ?? Response.json({ error: "not_found", message: "no such site" }, { status: 404, headers: { "cache-control": "no-store" } });
 }
 
 /** The 401 for a route that has nothing to show without a key or a session. */

@@ -4,6 +4,7 @@
  * to produce events as the web app does and read the JSON Lines logs back.
  */
 import { randomUUID } from "node:crypto";
+import { DEFAULT_SITE_ID } from "../../src/core/sites/defaultSite";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -105,6 +106,7 @@ let eventSeq = 0;
 export function makeStoredEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
   eventSeq++;
   return {
+    site_id: DEFAULT_SITE_ID,
     event_type: "page_visited",
     user_id: `user_${eventSeq % 97}`,
     session_id: `sess_${Math.floor(eventSeq / 10)}`,

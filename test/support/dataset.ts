@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { StoredEvent } from "../../src/core/events";
 import { eventLogPath } from "../../src/core/logs/paths";
+import { DEFAULT_SITE_ID } from "../../src/core/sites/defaultSite";
 import { parseSimulatorConfig } from "../../scripts/simulate/config";
 import { createRng } from "../../scripts/simulate/rng";
 import { generateSessions } from "../../scripts/simulate/sessions";
@@ -27,6 +28,8 @@ export interface DatasetOptions {
   longPauseRate?: number;
   /** Session ids start with this, so two datasets never share sessions. */
   sessionIdPrefix?: string;
+  /** The site the events belong to (default: the default site). */
+  siteId?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -39,7 +42,7 @@ export class LogWriter {
   constructor(private readonly logsDir: string) {}
 
   add(event: StoredEvent): void {
-    const file = eventLogPath(this.logsDir, event.event_time);
+    const file = eventLogPath(this.logsDir, event.site_id, event.event_time);
     let lines = this.buffers.get(file);
     if (!lines) {
       lines = [];
@@ -84,7 +87,7 @@ export function* datasetEvents(options: DatasetOptions): Generator<StoredEvent> 
   })) {
     const pause = anomalies() < (options.longPauseRate ?? 0) ? 40 * 60_000 : 0;
     for (const [i, original] of session.events.entries()) {
-      let event = original;
+      let event: StoredEvent = { site_id: options.siteId ?? DEFAULT_SITE_ID, ...original };
       if (pause > 0 && i >= 2) event = { ...event, event_time: new Date(session.times[i]! + pause).toISOString() };
       if (event.event_type === "button_clicked" && anomalies() < (options.clickWithoutPageRate ?? 0)) {
         const { page_path: _dropped, ...rest } = event;

@@ -2,10 +2,12 @@
  * An independent implementation of docs/metrics.md in DuckDB, straight from the JSON Lines logs.
  * It shares no code with the ETL: it is the yardstick the ETL's numbers are checked against
  * (tests) and timed against (bench:etl). DuckDB returns exact integer sums and counts; the
- * 2-decimal rounding (half away from zero) is done here in exact integer arithmetic.
+ * 2-decimal rounding (half away from zero) is done here in exact integer arithmetic. Sessions are
+ * per (site, session_id); dates are days in each site's time zone (DuckDB's ICU time zones).
  */
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { DEFAULT_SITE_ID } from "../../src/core/sites/defaultSite";
 import type { Row } from "./etl";
 
 export interface ReferenceTables {
@@ -27,53 +29,67 @@ export function roundRatio(n: bigint, d: bigint): number {
 
 const big = (v: unknown): bigint => BigInt(String(v));
 
-const SETUP = (glob: string): string => `
+const sql = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/** The site's calendar date of an epoch-milliseconds column. */
+const dateOf = (column: string): string => `CAST(timezone(tz.zone, to_timestamp(${column} / 1000.0)) AS DATE)`;
+
+const SETUP = (glob: string, zones: Record<string, string>): string => `
+  CREATE TEMP TABLE site_zone (site_id VARCHAR, zone VARCHAR);
+  ${Object.entries(zones)
+    .map(([site, zone]) => `INSERT INTO site_zone VALUES (${sql(site)}, ${sql(zone)});`)
+    .join("\n")}
   CREATE TEMP TABLE raw AS
-    SELECT event_id, event_type, user_id, session_id, coalesce(page_path, '') AS page_path, button_id,
+    SELECT coalesce(site_id, ${sql(DEFAULT_SITE_ID)}) AS site_id, event_id, event_type, user_id, session_id,
+           coalesce(page_path, '') AS page_path, button_id,
            epoch_ms(CAST(replace(event_time, 'Z', '') AS TIMESTAMP)) AS t
-    FROM read_json('${glob.replace(/'/g, "''")}', format = 'newline_delimited', ignore_errors = true,
-      columns = {event_id: 'VARCHAR', event_type: 'VARCHAR', user_id: 'VARCHAR', session_id: 'VARCHAR',
+    FROM read_json(${sql(glob)}, format = 'newline_delimited', ignore_errors = true,
+      columns = {site_id: 'VARCHAR', event_id: 'VARCHAR', event_type: 'VARCHAR', user_id: 'VARCHAR', session_id: 'VARCHAR',
                  page_path: 'VARCHAR', button_id: 'VARCHAR', event_time: 'VARCHAR'})
     WHERE event_id IS NOT NULL AND session_id IS NOT NULL AND event_time IS NOT NULL;
   -- The same event_id counts once per session: keep its earliest copy.
   CREATE TEMP TABLE ev AS
     SELECT * EXCLUDE (rn) FROM (
-      SELECT *, row_number() OVER (PARTITION BY session_id, event_id ORDER BY t) AS rn FROM raw) WHERE rn = 1;
+      SELECT *, row_number() OVER (PARTITION BY site_id, session_id, event_id ORDER BY t) AS rn FROM raw) WHERE rn = 1;
   CREATE TEMP TABLE sessions AS
-    SELECT session_id,
+    SELECT site_id, session_id,
            first(user_id ORDER BY t, event_id) AS user_id,
            min(t) AS start_t,
            coalesce(max(t) FILTER (WHERE event_type = 'session_ended'), max(t)) AS end_t,
            count(*) FILTER (WHERE event_type = 'page_visited') AS page_views
-    FROM ev GROUP BY session_id;
+    FROM ev GROUP BY site_id, session_id;
   CREATE TEMP TABLE ordered AS
     SELECT ev.*,
       min(t) FILTER (WHERE event_type IN ('page_visited', 'session_ended')) OVER (
-        PARTITION BY session_id ORDER BY t, event_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_boundary,
+        PARTITION BY site_id, session_id ORDER BY t, event_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_boundary,
       min(t) FILTER (WHERE event_type = 'page_closed') OVER (
-        PARTITION BY session_id, page_path ORDER BY t, event_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_close
+        PARTITION BY site_id, session_id, page_path ORDER BY t, event_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_close
     FROM ev;
+  CREATE TEMP TABLE zones AS SELECT DISTINCT e.site_id, coalesce(z.zone, 'UTC') AS zone FROM ev e LEFT JOIN site_zone z USING (site_id);
   CREATE TEMP TABLE visits AS
-    SELECT CAST(make_timestamp(o.t * 1000) AS DATE) AS date, o.page_path, s.user_id,
+    SELECT o.site_id, ${dateOf("o.t")} AS date, o.page_path, s.user_id,
            least(least(coalesce(o.next_boundary, 9223372036854775807), coalesce(o.next_close, 9223372036854775807)) - o.t, 1800000) AS ms,
            (o.next_boundary IS NOT NULL OR o.next_close IS NOT NULL) AS timed
-    FROM ordered o JOIN sessions s USING (session_id) WHERE o.event_type = 'page_visited';
+    FROM ordered o JOIN sessions s USING (site_id, session_id) JOIN zones tz USING (site_id) WHERE o.event_type = 'page_visited';
   CREATE TEMP TABLE clicks AS
-    SELECT CAST(make_timestamp(t * 1000) AS DATE) AS date, page_path, coalesce(button_id, '') AS button_id
-    FROM ev WHERE event_type = 'button_clicked';
+    SELECT e.site_id, ${dateOf("e.t")} AS date, e.page_path, coalesce(e.button_id, '') AS button_id
+    FROM ev e JOIN zones tz USING (site_id) WHERE e.event_type = 'button_clicked';
   CREATE TEMP TABLE session_days AS
-    SELECT CAST(make_timestamp(start_t * 1000) AS DATE) AS date, user_id, end_t - start_t AS duration_ms, page_views
-    FROM sessions;
+    SELECT s.site_id, ${dateOf("s.start_t")} AS date, s.user_id, s.end_t - s.start_t AS duration_ms, s.page_views
+    FROM sessions s JOIN zones tz USING (site_id);
 `;
 
 export class DuckReference {
   private constructor(private readonly connection: Awaited<ReturnType<DuckDBInstance["connect"]>>) {}
 
-  /** Loads every events log under logsDir and derives sessions, visits and clicks. */
-  static async load(logsDir: string): Promise<DuckReference> {
+  /**
+   * Loads every events log under logsDir (every site's folder, and files from before sites) and
+   * derives sessions, visits and clicks; `timeZones` gives a site's zone (UTC otherwise).
+   */
+  static async load(logsDir: string, timeZones: Record<string, string> = {}): Promise<DuckReference> {
     const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
     const connection = await instance.connect();
-    await connection.run(SETUP(path.join(logsDir, "events", "*", "*.jsonl")));
+    await connection.run(SETUP(path.join(logsDir, "events", "**", "*.jsonl"), timeZones));
     return new DuckReference(connection);
   }
 
@@ -81,17 +97,19 @@ export class DuckReference {
     return (await this.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
   }
 
-  async tables(): Promise<ReferenceTables> {
+  /** The three daily tables of one site. */
+  async tables(siteId = DEFAULT_SITE_ID): Promise<ReferenceTables> {
+    const site = `site_id = ${sql(siteId)}`;
     const sm = await this.rows(`SELECT strftime(date, '%Y-%m-%d') AS date, count(*) AS n, count(DISTINCT user_id) AS users,
         sum(duration_ms) AS dur, sum(page_views) AS pv, count(*) FILTER (WHERE page_views <= 1) AS bounces
-      FROM session_days GROUP BY date ORDER BY date`);
+      FROM session_days WHERE ${site} GROUP BY date ORDER BY date`);
     const pe = await this.rows(`SELECT strftime(date, '%Y-%m-%d') AS date, page_path, count(*) AS n, count(DISTINCT user_id) AS users,
         coalesce(sum(ms) FILTER (WHERE timed), 0) AS ms, count(*) FILTER (WHERE timed) AS timed
-      FROM visits GROUP BY date, page_path ORDER BY date, page_path`);
+      FROM visits WHERE ${site} GROUP BY date, page_path ORDER BY date, page_path`);
     const ctr = await this
       .rows(`SELECT strftime(c.date, '%Y-%m-%d') AS date, c.page_path, c.button_id, c.clicks, coalesce(v.views, 0) AS views
-      FROM (SELECT date, page_path, button_id, count(*) AS clicks FROM clicks GROUP BY ALL) c
-      LEFT JOIN (SELECT date, page_path, count(*) AS views FROM visits GROUP BY ALL) v USING (date, page_path)
+      FROM (SELECT date, page_path, button_id, count(*) AS clicks FROM clicks WHERE ${site} GROUP BY ALL) c
+      LEFT JOIN (SELECT date, page_path, count(*) AS views FROM visits WHERE ${site} GROUP BY ALL) v USING (date, page_path)
       ORDER BY c.date, c.page_path, c.button_id`);
     return {
       session_metrics: sm.map((r) => ({
@@ -108,9 +126,9 @@ export class DuckReference {
     };
   }
 
-  /** The docs/metrics.md range figures, computed over the whole range. */
-  async report(from: string, to: string): Promise<ReferenceReport> {
-    const where = `date BETWEEN DATE '${from}' AND DATE '${to}'`;
+  /** One site's docs/metrics.md range figures, computed over the whole range. */
+  async report(from: string, to: string, siteId = DEFAULT_SITE_ID): Promise<ReferenceReport> {
+    const where = `site_id = ${sql(siteId)} AND date BETWEEN DATE '${from}' AND DATE '${to}'`;
     const [s] = await this.rows(`SELECT count(*) AS n, count(DISTINCT user_id) AS users, coalesce(sum(duration_ms), 0) AS dur,
         coalesce(sum(page_views), 0) AS pv FROM session_days WHERE ${where}`);
     const pe = await this.rows(`SELECT page_path, count(*) AS n, count(DISTINCT user_id) AS users,

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { getConfig, kafkaBrokers } from "@/core/config";
 import { createTestDatabase, type TestDatabase } from "./db";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 import { createApiKey, revokeApiKey, type ApiKeyScope } from "@/core/db/apiKeys";
 import { getRedis } from "@/core/redis";
 import { getPrisma } from "@/core/db/client";
@@ -20,7 +21,8 @@ export interface IngestTestEnv {
   brokers: string[];
   /** Environment for startApp(): the test's topic, group and brokers, plus the test process's DB/Redis. */
   appEnv: Record<string, string>;
-  newKey(scopes?: ApiKeyScope[]): Promise<{ id: string; secret: string }>;
+  /** A secret key of the site (the default site unless one is named). */
+  newKey(scopes?: ApiKeyScope[], options?: { siteId?: string; kind?: "secret" | "publishable" }): Promise<{ id: string; secret: string }>;
   revoke(id: string): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -66,8 +68,14 @@ export async function createIngestTestEnv(name: string, options: { brokers?: str
       REDIS_URL: config.redis.url,
       LOG_LEVEL: process.env.INGEST_TEST_APP_LOG_LEVEL ?? "warn",
     },
-    async newKey(scopes = ["ingest"]) {
-      const { key, secret } = await createApiKey({ name: `ingest-test ${name}`, scopes });
+    async newKey(scopes = ["ingest"], options = {}) {
+      const kind = options.kind ?? "secret";
+      const { key, secret } = await createApiKey({
+        siteId: options.siteId ?? DEFAULT_SITE_ID,
+        name: `ingest-test ${name}`,
+        kind,
+        scopes: kind === "secret" ? scopes : [],
+      });
       keyIds.push(key.id);
       return { id: key.id, secret };
     },

@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { describeIssues, storedEventSchema } from "@/core/events";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 
 /** A message value the consumer can write as one JSON line. */
 export interface DecodedEvent {
@@ -8,6 +9,7 @@ export interface DecodedEvent {
   line: Buffer;
   eventType: string;
   eventTime: string;
+  siteId: string;
 }
 
 export interface UndecodableMessage {
@@ -48,11 +50,16 @@ export function decodeEventMessage(value: Buffer | null): DecodeResult {
   // fields. The web app's value is JSON.stringify(StoredEvent): one line, keys as received, so it is
   // written byte for byte (no re-serialising: this is the consumer's hot path). A value spread over
   // several lines (another producer pretty-printing) is re-serialised from the parsed object, which
-  // keeps its key order (result.data would not: zod rebuilds it in schema order).
+  // keeps its key order (result.data would not: zod rebuilds it in schema order). A message from
+  // before sites existed (no site_id, still in Kafka at the upgrade) is the default site's: it gets
+  // that site_id, so every line in a site's folder says which site it is.
+  const legacy = result.data.site_id === undefined;
+  const reserialize = legacy || value.includes(0x0a) || value.includes(0x0d);
   return {
     ok: true,
-    line: value.includes(0x0a) || value.includes(0x0d) ? Buffer.from(JSON.stringify(parsed)) : value,
+    line: reserialize ? Buffer.from(JSON.stringify(legacy ? { site_id: DEFAULT_SITE_ID, ...parsed } : parsed)) : value,
     eventType: result.data.event_type,
     eventTime: result.data.event_time,
+    siteId: result.data.site_id ?? DEFAULT_SITE_ID,
   };
 }

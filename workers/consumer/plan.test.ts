@@ -3,12 +3,16 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeEventMessage } from "./decode";
 import { planBatch } from "./plan";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 
 const logs = "/logs";
 const now = new Date("2026-11-28T15:00:00.000Z");
 
+const SITE = "5a1e0000-0000-4000-8000-000000000001";
+
 function stored(overrides: Record<string, unknown> = {}) {
   return {
+    site_id: SITE,
     event_type: "page_visited",
     user_id: "u1",
     session_id: "s1",
@@ -26,14 +30,35 @@ function msg(value: unknown, offset: number, key = "s1") {
 
 describe("decodeEventMessage", () => {
   it("keeps the event's key order as received", () => {
-    const e = { session_id: "s", event_time: "2026-11-28T14:05:00.000Z", event_type: "x", user_id: "u", event_id: randomUUID() };
+    const e = {
+      site_id: SITE,
+      session_id: "s",
+      event_time: "2026-11-28T14:05:00.000Z",
+      event_type: "x",
+      user_id: "u",
+      event_id: randomUUID(),
+    };
     const r = decodeEventMessage(Buffer.from(JSON.stringify(e)));
-    expect(r).toMatchObject({ ok: true, eventType: "x", eventTime: e.event_time });
+    expect(r).toMatchObject({ ok: true, eventType: "x", eventTime: e.event_time, siteId: SITE });
     expect(r.ok && r.line.toString()).toBe(JSON.stringify(e));
   });
 
+  it("gives an event from before sites (no site_id, still in Kafka at the upgrade) to the default site", () => {
+    const e = { session_id: "s", event_time: "2026-11-28T14:05:00.000Z", event_type: "x", user_id: "u", event_id: randomUUID() };
+    const r = decodeEventMessage(Buffer.from(JSON.stringify(e)));
+    expect(r).toMatchObject({ ok: true, siteId: DEFAULT_SITE_ID });
+    expect(r.ok && r.line.toString()).toBe(JSON.stringify({ site_id: DEFAULT_SITE_ID, ...e }));
+  });
+
   it("turns a value spread over several lines into one line, keys still in their order", () => {
-    const e = { session_id: "s", event_type: "x", user_id: "u", event_id: randomUUID(), event_time: "2026-11-28T14:05:00.000Z" };
+    const e = {
+      site_id: SITE,
+      session_id: "s",
+      event_type: "x",
+      user_id: "u",
+      event_id: randomUUID(),
+      event_time: "2026-11-28T14:05:00.000Z",
+    };
     const r = decodeEventMessage(Buffer.from(JSON.stringify(e, null, 2).replace(/\n/g, "\r\n")));
     expect(r.ok && r.line.toString()).toBe(JSON.stringify(e));
   });
@@ -70,10 +95,10 @@ describe("planBatch", () => {
     expect(plan.events).toBe(4);
     const asText = Object.fromEntries([...plan.lines].map(([file, lines]) => [file, lines.map(String)]));
     expect(asText).toEqual({
-      [path.join(logs, "events/2026-11-28/14.jsonl")]: [a, b, d].map((e) => JSON.stringify(e)),
-      [path.join(logs, "sessions/2026-11-28/14.jsonl")]: [JSON.stringify(a)],
-      [path.join(logs, "events/2026-11-27/23.jsonl")]: [JSON.stringify(c)],
-      [path.join(logs, "sessions/2026-11-27/23.jsonl")]: [JSON.stringify(c)],
+      [path.join(logs, `events/${SITE}/2026-11-28/14.jsonl`)]: [a, b, d].map((e) => JSON.stringify(e)),
+      [path.join(logs, `sessions/${SITE}/2026-11-28/14.jsonl`)]: [JSON.stringify(a)],
+      [path.join(logs, `events/${SITE}/2026-11-27/23.jsonl`)]: [JSON.stringify(c)],
+      [path.join(logs, `sessions/${SITE}/2026-11-27/23.jsonl`)]: [JSON.stringify(c)],
       [path.join(logs, "dead-letter/2026-11-28.jsonl")]: [
         JSON.stringify({
           received_at: now.toISOString(),

@@ -29,7 +29,7 @@ export function planBatch(
 ): BatchPlan {
   const lines = new Map<string, Buffer[]>();
   const deadLetters: DeadLetter[] = [];
-  // Consecutive events usually share an hour: cache the last hour's paths.
+  // Consecutive events usually share a site and an hour: cache the last paths.
   let lastHour = "";
   let lastEventsFile = "";
   let lastSessionsFile = "";
@@ -40,11 +40,11 @@ export function planBatch(
       deadLetters.push(deadLetterRecord(topic, partition, message, decoded.error, now));
       continue;
     }
-    const hour = decoded.eventTime.slice(0, 13);
+    const hour = `${decoded.siteId}/${decoded.eventTime.slice(0, 13)}`;
     if (hour !== lastHour) {
       lastHour = hour;
-      lastEventsFile = eventLogPath(logsDir, decoded.eventTime);
-      lastSessionsFile = sessionLogPath(logsDir, decoded.eventTime);
+      lastEventsFile = eventLogPath(logsDir, decoded.siteId, decoded.eventTime);
+      lastSessionsFile = sessionLogPath(logsDir, decoded.siteId, decoded.eventTime);
     }
     push(lines, lastEventsFile, decoded.line);
     if (isSessionBoundary(decoded.eventType)) push(lines, lastSessionsFile, decoded.line);

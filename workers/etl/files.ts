@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import type pg from "pg";
 import { listEventHourFiles, type HourFile } from "../../src/core/logs/paths";
+import { DEFAULT_SITE_ID } from "../../src/core/sites/defaultSite";
 import { absolutePath } from "./logReader";
 
 /**
@@ -23,8 +24,15 @@ export interface FileState extends HourFile {
 }
 
 export interface FileNotice {
+  siteId: string;
   relPath: string;
   reason: string;
+}
+
+/** The site a cursor's path belongs to: events/<site>/… or, from before sites, events/YYYY-MM-DD/… (the default site). */
+function siteOfPath(relPath: string): string {
+  const part = relPath.split("/")[1] ?? "";
+  return part.length === 36 ? part : DEFAULT_SITE_ID;
 }
 
 export interface SavedCursor {
@@ -75,16 +83,19 @@ async function changeBehindCursor(
 }
 
 /**
- * Every hourly events file with the part earlier passes read, plus notices for files that
- * changed behind their cursor (read again from 0) and for cursors whose file is gone.
+ * Every hourly events file of the given sites with the part earlier passes read, plus notices for
+ * files that changed behind their cursor (read again from 0) and for cursors whose file is gone.
+ * Files of sites in `fromStart` (a rebuild, or a site whose dates are recomputed) are read whole.
  */
 export async function fileStates(
   db: pg.ClientBase,
   logsDir: string,
+  sites: ReadonlySet<string>,
+  fromStart: ReadonlySet<string>,
   rebuild: boolean,
 ): Promise<{ files: FileState[]; notices: FileNotice[]; vanished: string[] }> {
   const [files, cursorRows] = await Promise.all([
-    listEventHourFiles(logsDir),
+    listEventHourFiles(logsDir, sites),
     rebuild
       ? Promise.resolve([])
       : db.query<CursorRow>("SELECT path, bytes, inode, mtime_ms, head_hash, head_bytes FROM etl_file_cursors").then((r) => r.rows),
@@ -96,10 +107,11 @@ export async function fileStates(
       const info = await stat(absolutePath(logsDir, file.relPath), { bigint: true });
       const state = { ...file, size: Number(info.size), inode: String(info.ino), mtimeMs: Number(info.mtimeMs), done: 0 };
       const cursor = cursors.get(file.relPath);
-      if (!cursor) return state;
+      if (!cursor || fromStart.has(file.siteId)) return state;
       const change = await changeBehindCursor(absolutePath(logsDir, file.relPath), state, cursor);
       if (change) {
         notices.push({
+          siteId: file.siteId,
           relPath: file.relPath,
           reason: `${change}; read again from its start. Events that were only in the old content stay counted until \`npm run etl -- --rebuild\``,
         });
@@ -109,9 +121,14 @@ export async function fileStates(
     }),
   );
   const present = new Set(files.map((f) => f.relPath));
-  const vanished = [...cursors.keys()].filter((p) => !present.has(p));
+  // Cursors of deleted sites are not notices: their rows went with the site.
+  const vanished = [...cursors.keys()].filter((p) => !present.has(p) && sites.has(siteOfPath(p)));
   for (const relPath of vanished) {
-    notices.push({ relPath, reason: "the file was deleted; its events stay counted until `npm run etl -- --rebuild`" });
+    notices.push({
+      siteId: siteOfPath(relPath),
+      relPath,
+      reason: "the file was deleted; its events stay counted until `npm run etl -- --rebuild`",
+    });
   }
   return { files: states, notices, vanished };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { forEachLineSessionId, readLines, readLinesOfSessions, scanSessionIds, SessionEvents } from "./logReader";
+import { forEachLineSessionId, readLines, readLinesOfSessions, scanSessionIds, SessionEvents, sessionKey } from "./logReader";
 
 const idsOf = (...lines: string[]): Array<string | undefined> => {
   const buf = Buffer.from(`${lines.join("\n")}\n`);
@@ -51,9 +51,19 @@ describe("reading log files", () => {
   const file = path.join(dir, "00.jsonl");
   const E1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
   const E2 = "1f8fad5b-d9cb-469f-a165-70867728950e";
+  const SITE = "5a1e0000-0000-4000-8000-00000000000a";
   const lines = [
-    { event_id: E1, event_type: "page_visited", user_id: "u1", session_id: "a", event_time: "2026-01-01T00:00:01.000Z", page_path: "/" },
     {
+      site_id: SITE,
+      event_id: E1,
+      event_type: "page_visited",
+      user_id: "u1",
+      session_id: "a",
+      event_time: "2026-01-01T00:00:01.000Z",
+      page_path: "/",
+    },
+    {
+      site_id: SITE,
       event_id: E2,
       event_type: "page_visited",
       user_id: "u2",
@@ -97,27 +107,43 @@ describe("reading log files", () => {
 
   it("groups parsed events by session and refuses lines that are not valid events, saying why", () => {
     const events = new SessionEvents();
-    expect(events.addLine(lines[0]!)).toEqual({ kind: "added" });
-    expect(events.addLine('{"event_id":"x","session_id":"a"}')).toMatchObject({ kind: "refused", sessionId: "a" });
-    expect(events.addLine("garbage")).toMatchObject({ kind: "refused", reason: expect.stringMatching(/^not JSON/) });
+    expect(events.addLine(lines[0]!, SITE)).toEqual({ kind: "added" });
+    expect(events.addLine('{"event_id":"x","session_id":"a"}', SITE)).toMatchObject({ kind: "refused", sessionId: "a" });
+    expect(events.addLine("garbage", SITE)).toMatchObject({ kind: "refused", reason: expect.stringMatching(/^not JSON/) });
     const nul = JSON.stringify({ ...JSON.parse(lines[0]!), event_id: E2, user_id: "u\u0000x" });
-    expect(events.addLine(nul)).toEqual({
+    expect(events.addLine(nul, SITE)).toEqual({
       kind: "refused",
       reason: "not a valid event: user_id: user_id must not contain U+0000 (NUL)",
       sessionId: "a",
     });
     const early = JSON.stringify({ ...JSON.parse(lines[0]!), event_id: E2, event_time: "0001-01-01T00:00:00.000Z" });
-    expect(events.addLine(early)).toMatchObject({ kind: "refused", reason: expect.stringContaining("before 1970") });
-    expect(events.take("a")).toEqual([
+    expect(events.addLine(early, SITE)).toMatchObject({ kind: "refused", reason: expect.stringContaining("before 1970") });
+    expect(events.take(sessionKey(SITE, "a"))).toEqual([
       { eventId: E1, type: "page_visited", userId: "u1", time: Date.parse("2026-01-01T00:00:01.000Z"), pagePath: "/", buttonId: undefined },
     ]);
-    expect(events.take("a")).toBeUndefined();
+    expect(events.take(sessionKey(SITE, "a"))).toBeUndefined();
+  });
+
+  it("takes a line only in its own site's folder; lines from before sites name none", () => {
+    const events = new SessionEvents();
+    const other = "5a1e0000-0000-4000-8000-00000000000b";
+    expect(events.addLine(lines[0]!, other)).toMatchObject({
+      kind: "refused",
+      reason: expect.stringMatching(/names site 5a1e.*folder of site 5a1e/),
+    });
+    const { site_id: _, ...old } = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(events.addLine(JSON.stringify(old), other)).toMatchObject({ kind: "refused" });
+    expect(events.addLine(JSON.stringify(old), other, true)).toEqual({ kind: "added" });
+    // The same session id on two sites is two sessions.
+    expect(events.addLine(lines[0]!, SITE)).toEqual({ kind: "added" });
+    expect(events.take(sessionKey(other, "a"))).toHaveLength(1);
+    expect(events.take(sessionKey(SITE, "a"))).toHaveLength(1);
   });
 
   it("skips valid lines of sessions set aside earlier", () => {
-    const events = new SessionEvents(new Set(["a"]));
-    expect(events.addLine(lines[0]!)).toEqual({ kind: "skipped" });
-    expect(events.addLine(lines[1]!)).toEqual({ kind: "added" });
+    const events = new SessionEvents(new Set([sessionKey(SITE, "a")]));
+    expect(events.addLine(lines[0]!, SITE)).toEqual({ kind: "skipped" });
+    expect(events.addLine(lines[1]!, SITE)).toEqual({ kind: "added" });
   });
 
   it("hands a line that is not valid UTF-8 over without decoding it, and only that line", async () => {

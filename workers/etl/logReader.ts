@@ -16,7 +16,19 @@ export type LineOutcome =
   | { kind: "refused"; reason: string; sessionId?: string };
 
 /**
- * Events of the sessions being recomputed, grouped by session_id. Every line is checked with
+ * The key of a session across sites: the same session_id on two sites is two sessions. Site ids
+ * are UUIDs (36 characters), so the key is unambiguous without escaping.
+ */
+export function sessionKey(siteId: string, sessionId: string): string {
+  return `${siteId}:${sessionId}`;
+}
+
+export function splitSessionKey(key: string): { siteId: string; sessionId: string } {
+  return { siteId: key.slice(0, 36), sessionId: key.slice(37) };
+}
+
+/**
+ * Events of the sessions being recomputed, grouped by site and session_id. Every line is checked with
  * the same schema the API and the consumer use (src/core/events/schema.ts), so a line that
  * reached the logs some other way (by hand, an old version, a bad disk) is refused here with its
  * reason instead of reaching PostgreSQL. Repeated strings (types, users, pages, buttons) are
@@ -35,8 +47,11 @@ export class SessionEvents {
     return value;
   }
 
-  /** Parses and checks one log line and keeps its event. */
-  addLine(line: string): LineOutcome {
+  /**
+   * Parses and checks one log line of a site's file and keeps its event. A line must name the site
+   * of its folder; lines of files from before sites existed (`legacy`) name none.
+   */
+  addLine(line: string, siteId: string, legacy = false): LineOutcome {
     let raw: unknown;
     try {
       raw = JSON.parse(line);
@@ -52,8 +67,16 @@ export class SessionEvents {
         sessionId: typeof id === "string" ? id : undefined,
       };
     }
-    const { event_id, event_type, session_id, user_id, event_time, page_path, button_id } = checked.data;
-    if (this.setAside.has(session_id)) return { kind: "skipped" };
+    const { site_id, event_id, event_type, session_id, user_id, event_time, page_path, button_id } = checked.data;
+    if (legacy ? site_id !== undefined && site_id !== siteId : site_id !== siteId) {
+      return {
+        kind: "refused",
+        reason: `the line names site ${site_id ?? "(none)"} but is in the folder of site ${siteId}`,
+        sessionId: session_id,
+      };
+    }
+    const key = sessionKey(siteId, session_id);
+    if (this.setAside.has(key)) return { kind: "skipped" };
     const event: MetricEvent = {
       eventId: event_id,
       type: this.intern(event_type),
@@ -62,20 +85,21 @@ export class SessionEvents {
       pagePath: page_path === undefined ? undefined : this.intern(page_path),
       buttonId: button_id === undefined ? undefined : this.intern(button_id),
     };
-    const list = this.bySession.get(session_id);
+    const list = this.bySession.get(key);
     if (list) list.push(event);
-    else this.bySession.set(session_id, [event]);
+    else this.bySession.set(key, [event]);
     return { kind: "added" };
   }
 
-  /** Removes and returns a session's events. */
-  take(sessionId: string): MetricEvent[] | undefined {
-    const events = this.bySession.get(sessionId);
-    this.bySession.delete(sessionId);
+  /** Removes and returns a session's events (by sessionKey). */
+  take(key: string): MetricEvent[] | undefined {
+    const events = this.bySession.get(key);
+    this.bySession.delete(key);
     return events;
   }
 
-  sessionIds(): string[] {
+  /** The keys (sessionKey) of the sessions still held. */
+  sessionKeys(): string[] {
     return [...this.bySession.keys()];
   }
 }

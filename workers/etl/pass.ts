@@ -2,12 +2,21 @@ import type pg from "pg";
 import type { PrismaClient } from "../../src/core/db/client";
 import { MAX_ID_BYTES } from "../../src/core/events/schema";
 import { isStorableId } from "../../src/core/events/text";
-import { summarizeSession, type SessionFacts } from "../../src/core/metrics/session";
+import { dateIn, type DateOf } from "../../src/core/metrics/dates";
+import { summarizeSession } from "../../src/core/metrics/session";
 import type { EtlTrigger } from "../../src/core/queues/etl";
 import { cursorFor, fileStates, saveCursors, type FileState, type SavedCursor } from "./files";
-import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEvents } from "./logReader";
+import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEvents, sessionKey, splitSessionKey } from "./logReader";
 import { Quarantine, saveQuarantine, setAsideSessions } from "./quarantine";
-import { deleteSessionFacts, factDatesOf, rebuildDailyTables, writeSessionFacts } from "./writeFacts";
+import {
+  deleteSessionFacts,
+  deleteSitesRows,
+  factDatesOf,
+  rebuildDailyTables,
+  writeSessionFacts,
+  type SessionPairs,
+  type SiteSessionFacts,
+} from "./writeFacts";
 
 const HOUR_MS = 3_600_000;
 const ANALYZE_AFTER_ROWS = 10_000;
@@ -38,6 +47,8 @@ export interface EtlPassResult {
   quarantined: { lines: number; sessions: number; files: number };
   /** Valid lines of sessions set aside by an earlier pass. */
   skippedLines: number;
+  /** Sites whose dates were recomputed from all their logs (their time zone changed). */
+  sitesRecomputed: number;
   sessionsRecomputed: number;
   daysRecomputed: number;
   rowsWritten: number;
@@ -86,17 +97,38 @@ interface KnownSession {
   lastHour: number;
 }
 
-async function knownSessions(db: pg.ClientBase, sessionIds: string[]): Promise<Map<string, KnownSession>> {
+/** What the pass needs of each site: its date function, and whether its dates are being recomputed. */
+interface SiteState {
+  dateOf: DateOf;
+  /** recompute_requested_at as read, so a newer request made during the pass is not cleared. */
+  recomputeRequestedAt: Date | null;
+}
+
+async function siteStates(db: pg.ClientBase): Promise<Map<string, SiteState>> {
+  const { rows } = await db.query<{ id: string; time_zone: string; recompute_requested_at: Date | null }>(
+    "SELECT id, time_zone, recompute_requested_at FROM sites",
+  );
+  return new Map(rows.map((r) => [r.id, { dateOf: dateIn(r.time_zone), recomputeRequestedAt: r.recompute_requested_at }]));
+}
+
+async function knownSessions(db: pg.ClientBase, keys: string[]): Promise<Map<string, KnownSession>> {
   const known = new Map<string, KnownSession>();
-  for (let i = 0; i < sessionIds.length; i += LOOKUP_CHUNK) {
-    const { rows } = await db.query<{ session_id: string; first_ms: string; last_ms: string; event_hours: number[] | null }>(
-      `SELECT session_id, (extract(epoch FROM start_time) * 1000)::bigint AS first_ms,
-              (extract(epoch FROM last_event_at) * 1000)::bigint AS last_ms, event_hours
-         FROM session_facts WHERE session_id = ANY($1::text[])`,
-      [sessionIds.slice(i, i + LOOKUP_CHUNK)],
+  for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+    const pairs = keys.slice(i, i + LOOKUP_CHUNK).map(splitSessionKey);
+    const { rows } = await db.query<{
+      site_id: string;
+      session_id: string;
+      first_ms: string;
+      last_ms: string;
+      event_hours: number[] | null;
+    }>(
+      `SELECT f.site_id, f.session_id, (extract(epoch FROM f.start_time) * 1000)::bigint AS first_ms,
+              (extract(epoch FROM f.last_event_at) * 1000)::bigint AS last_ms, f.event_hours
+         FROM session_facts f JOIN unnest($1::uuid[], $2::text[]) AS k(site_id, session_id) USING (site_id, session_id)`,
+      [pairs.map((p) => p.siteId), pairs.map((p) => p.sessionId)],
     );
     for (const row of rows) {
-      known.set(row.session_id, {
+      known.set(sessionKey(row.site_id, row.session_id), {
         hours: row.event_hours,
         firstHour: Math.floor(Number(row.first_ms) / HOUR_MS),
         lastHour: Math.floor(Number(row.last_ms) / HOUR_MS),
@@ -106,33 +138,43 @@ async function knownSessions(db: pg.ClientBase, sessionIds: string[]): Promise<M
   return known;
 }
 
-/** Index of the first file whose hour is at or after `hour` (files are sorted by hour). */
-function firstFileFrom(files: readonly FileState[], hour: number): number {
-  let lo = 0;
-  let hi = files.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (files[mid]!.hourStart < hour * HOUR_MS) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** Where the files of each site and hour are (the default site may have two per hour: its old layout and its folder). */
+class FileIndex {
+  private readonly byHour = new Map<string, number[]>();
+  private readonly bySite = new Map<string, number[]>();
 
-/** The files holding a known session's earlier events. */
-function filesOf(session: KnownSession, files: readonly FileState[], indexByHour: ReadonlyMap<number, number>): number[] {
-  if (session.hours) {
-    const out: number[] = [];
-    for (const hour of session.hours) {
-      const index = indexByHour.get(hour * HOUR_MS);
-      if (index !== undefined) out.push(index);
+  constructor(private readonly files: readonly FileState[]) {
+    for (const [i, f] of files.entries()) {
+      push(this.byHour, `${f.siteId}:${f.hourStart}`, i);
+      push(this.bySite, f.siteId, i);
     }
+    for (const list of this.bySite.values()) list.sort((a, b) => files[a]!.hourStart - files[b]!.hourStart);
+  }
+
+  /** The files holding a known session's earlier events. */
+  of(siteId: string, session: KnownSession): number[] {
+    if (session.hours) return session.hours.flatMap((hour) => this.byHour.get(`${siteId}:${hour * HOUR_MS}`) ?? []);
+    // Rows from before event_hours existed: the site's files within the span (only files that exist).
+    const list = this.bySite.get(siteId) ?? [];
+    const from = session.firstHour * HOUR_MS;
+    const to = session.lastHour * HOUR_MS;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.files[list[mid]!]!.hourStart < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < list.length && this.files[list[i]!]!.hourStart <= to; i++) out.push(list[i]!);
     return out;
   }
-  // Rows from before event_hours existed: the files within the span (only files that exist).
-  const out: number[] = [];
-  for (let i = firstFileFrom(files, session.firstHour); i < files.length && files[i]!.hourStart <= session.lastHour * HOUR_MS; i++)
-    out.push(i);
-  return out;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 async function computeAndWrite(
@@ -150,8 +192,11 @@ async function computeAndWrite(
     return ms;
   };
   const quarantine = new Quarantine();
-  const { files, notices, vanished } = await fileStates(db, logsDir, rebuild);
-  for (const notice of notices) quarantine.file(notice.relPath, notice.reason);
+  const sites = await siteStates(db);
+  // Sites read from their first byte: all of them on a rebuild, else those whose time zone changed.
+  const fromStart = new Set([...sites].filter(([, s]) => rebuild || s.recomputeRequestedAt !== null).map(([id]) => id));
+  const { files, notices, vanished } = await fileStates(db, logsDir, new Set(sites.keys()), fromStart, rebuild);
+  for (const notice of notices) quarantine.file(notice.siteId, notice.relPath, notice.reason);
   const setAside = rebuild ? new Set<string>() : await setAsideSessions(db);
 
   // Scan: which sessions have new events, and the last hour file each appears in, so that
@@ -163,90 +208,99 @@ async function computeAndWrite(
   for (const [index, file] of files.entries()) {
     if (file.size === file.done) continue;
     const to = await scanSessionIds(absolutePath(logsDir, file.relPath), file.done, file.size, (sessionId) => {
-      if (!setAside.has(sessionId) && isStorableId(sessionId, MAX_ID_BYTES)) lastFile.set(sessionId, index);
+      if (!isStorableId(sessionId, MAX_ID_BYTES)) return;
+      const key = sessionKey(file.siteId, sessionId);
+      if (!setAside.has(key)) lastFile.set(key, index);
     });
     if (to > file.done) newParts.set(index, { from: file.done, to });
     if (to !== file.done) cursors.push(await cursorFor(logsDir, file, to));
   }
 
   // Sessions seen by earlier passes: their earlier events are in the already read part of
-  // the hour files that hold them.
-  const known = rebuild ? new Map<string, KnownSession>() : await knownSessions(db, [...lastFile.keys()]);
-  const indexByHour = new Map(files.map((f, i) => [f.hourStart, i]));
+  // the hour files that hold them. (Sites read from the start have none: all their rows go.)
+  const candidates = [...lastFile.keys()].filter((key) => !fromStart.has(splitSessionKey(key).siteId));
+  const known = await knownSessions(db, candidates);
+  const index = new FileIndex(files);
   const earlierFiles = new Set<number>();
-  for (const [sessionId, session] of known) {
-    let last = lastFile.get(sessionId) ?? -1;
-    for (const index of filesOf(session, files, indexByHour)) {
-      earlierFiles.add(index);
-      last = Math.max(last, index);
+  for (const [key, session] of known) {
+    let last = lastFile.get(key) ?? -1;
+    for (const i of index.of(splitSessionKey(key).siteId, session)) {
+      earlierFiles.add(i);
+      last = Math.max(last, i);
     }
-    lastFile.set(sessionId, last);
+    lastFile.set(key, last);
   }
   const finishingAt = new Map<number, string[]>();
-  for (const [sessionId, index] of lastFile) {
-    const list = finishingAt.get(index);
-    if (list) list.push(sessionId);
-    else finishingAt.set(index, [sessionId]);
-  }
+  for (const [key, i] of lastFile) push(finishingAt, i, key);
 
-  // Read in hour order, summarizing each session after the last file that holds its events.
+  // Read in file order, summarizing each session after the last file that holds its events.
   const events = new SessionEvents(setAside);
-  const facts: SessionFacts[] = [];
+  const facts: SiteSessionFacts[] = [];
   let eventsRead = 0;
   let skippedLines = 0;
-  const summarize = (sessionId: string): void => {
-    const sessionEvents = events.take(sessionId);
-    if (sessionEvents) facts.push(summarizeSession(sessionId, sessionEvents));
+  const summarize = (key: string): void => {
+    const sessionEvents = events.take(key);
+    if (!sessionEvents) return;
+    const { siteId, sessionId } = splitSessionKey(key);
+    facts.push({ siteId, facts: summarizeSession(sessionId, sessionEvents, sites.get(siteId)!.dateOf) });
   };
-  for (const [index, file] of files.entries()) {
-    const part = newParts.get(index);
-    if (!part && !earlierFiles.has(index)) continue;
+  for (const [i, file] of files.entries()) {
+    const part = newParts.get(i);
+    if (!part && !earlierFiles.has(i)) continue;
     const filePath = absolutePath(logsDir, file.relPath);
-    if (earlierFiles.has(index) && file.done > 0) {
+    if (earlierFiles.has(i) && file.done > 0) {
       // Lines refused when they were first read are refused again here, silently: they are on record.
-      await readLinesOfSessions(
-        filePath,
-        0,
-        file.done,
-        (sessionId) => known.has(sessionId),
-        (line) => events.addLine(line),
-      );
+      const wanted = (sessionId: string) => known.has(sessionKey(file.siteId, sessionId));
+      await readLinesOfSessions(filePath, 0, file.done, wanted, (line) => events.addLine(line, file.siteId, file.legacy));
     }
     if (part) {
       await readLines(filePath, part.from, part.to, (line, position) => {
-        const outcome = line === undefined ? { kind: "refused" as const, reason: "not valid UTF-8" } : events.addLine(line);
+        const outcome =
+          line === undefined ? { kind: "refused" as const, reason: "not valid UTF-8" } : events.addLine(line, file.siteId, file.legacy);
         if (outcome.kind === "added") eventsRead++;
         else if (outcome.kind === "skipped") skippedLines++;
-        else quarantine.line(file.relPath, position, outcome.reason, line, outcome.sessionId);
+        else quarantine.line(file.siteId, file.relPath, position, outcome.reason, line, outcome.sessionId);
       });
     }
-    for (const sessionId of finishingAt.get(index) ?? []) summarize(sessionId);
+    for (const key of finishingAt.get(i) ?? []) summarize(key);
   }
   // A line whose quick session_id read disagreed with its parsed one ends up here.
-  for (const sessionId of events.sessionIds()) summarize(sessionId);
+  for (const key of events.sessionKeys()) summarize(key);
   // Rows arriving in primary-key order keep PostgreSQL's index inserts sequential: several times faster.
-  facts.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  facts.sort((a, b) => compareKeys(a.siteId, a.facts.sessionId, b.siteId, b.facts.sessionId));
   const readMs = lap();
   await onProgress?.("read", { filesRead: newParts.size, eventsRead, sessions: facts.length, setAside: quarantine.size, ms: readMs });
 
   // Only sessions seen by an earlier pass have facts (and dates) to replace.
-  const replaced = [...known.keys()];
+  const replaced = toPairs([...known.keys()]);
+  const recomputed = [...fromStart];
   const outcome = await inTransaction(db, async () => {
     if (rebuild) await db.query(`TRUNCATE ${DERIVED_TABLES.join(", ")}, etl_file_cursors, etl_quarantine`);
-    const dates = new Set(replaced.length > 0 ? await factDatesOf(db, replaced) : []);
+    else await deleteSitesRows(db, recomputed);
+    const dates = new Map<string, { siteId: string; date: string }>();
+    const addDate = (siteId: string, date: string) => dates.set(`${siteId}:${date}`, { siteId, date });
+    for (const d of replaced.siteIds.length > 0 ? await factDatesOf(db, replaced) : []) addDate(d.siteId, d.date);
     await deleteSessionFacts(db, replaced);
     const written = await writeSessionFacts(db, facts);
-    const refused = new Set(written.refused.map((r) => r.sessionId));
-    for (const r of written.refused) quarantine.session(r.sessionId, r.reason);
-    for (const f of facts) {
-      if (refused.has(f.sessionId)) continue;
-      dates.add(f.date);
-      for (const v of f.visits) dates.add(v.date);
-      for (const c of f.clicks) dates.add(c.date);
+    const refused = new Set(written.refused.map((r) => sessionKey(r.siteId, r.sessionId)));
+    for (const r of written.refused) quarantine.session(r.siteId, r.sessionId, r.reason);
+    for (const { siteId, facts: f } of facts) {
+      if (refused.has(sessionKey(siteId, f.sessionId))) continue;
+      addDate(siteId, f.date);
+      for (const v of f.visits) addDate(siteId, v.date);
+      for (const c of f.clicks) addDate(siteId, c.date);
     }
-    const dailyRows = await rebuildDailyTables(db, [...dates]);
+    const pairs = [...dates.values()];
+    const dailyRows = await rebuildDailyTables(db, { siteIds: pairs.map((p) => p.siteId), dates: pairs.map((p) => p.date) });
     await saveCursors(db, cursors, vanished);
     await saveQuarantine(db, runId, quarantine.records);
+    for (const siteId of recomputed) {
+      // Only the request this pass saw: a zone changed again meanwhile asks for another recompute.
+      await db.query("UPDATE sites SET recompute_requested_at = NULL WHERE id = $1 AND recompute_requested_at IS NOT DISTINCT FROM $2", [
+        siteId,
+        sites.get(siteId)!.recomputeRequestedAt,
+      ]);
+    }
     const counts = {
       eventsRead,
       sessionsRecomputed: facts.length - refused.size,
@@ -269,11 +323,22 @@ async function computeAndWrite(
     eventsRead,
     quarantined: { lines: quarantine.count("line"), sessions: quarantine.count("session"), files: quarantine.count("file") },
     skippedLines,
+    sitesRecomputed: rebuild ? 0 : recomputed.length,
     sessionsRecomputed: outcome.sessionsRecomputed,
     daysRecomputed: outcome.daysRecomputed,
     rowsWritten: outcome.rowsWritten,
     timings: { readMs, writeMs },
   };
+}
+
+function compareKeys(siteA: string, idA: string, siteB: string, idB: string): number {
+  if (siteA !== siteB) return siteA < siteB ? -1 : 1;
+  return idA < idB ? -1 : idA > idB ? 1 : 0;
+}
+
+function toPairs(keys: string[]): SessionPairs {
+  const pairs = keys.map(splitSessionKey);
+  return { siteIds: pairs.map((p) => p.siteId), sessionIds: pairs.map((p) => p.sessionId) };
 }
 
 async function inTransaction<T>(db: pg.ClientBase, work: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { visibleText } from "../../src/core/events/text";
-import type { LinePosition } from "./logReader";
+import { sessionKey, type LinePosition } from "./logReader";
 
 /**
  * What a pass sets aside instead of stopping (docs/etl.md, "Quarantine"): log lines that are not
@@ -17,6 +17,8 @@ export type QuarantineKind = "line" | "session" | "file";
 
 export interface QuarantineRecord {
   kind: QuarantineKind;
+  /** The site whose folder held it (null for a file outside every site's folder). */
+  siteId: string | null;
   relPath: string;
   offset: number;
   bytes: number;
@@ -41,9 +43,10 @@ export function sessionKeyOf(sessionId: string): string {
 export class Quarantine {
   readonly records: QuarantineRecord[] = [];
 
-  line(relPath: string, position: LinePosition, reason: string, line: string | undefined, sessionId?: string): void {
+  line(siteId: string, relPath: string, position: LinePosition, reason: string, line: string | undefined, sessionId?: string): void {
     this.records.push({
       kind: "line",
+      siteId,
       relPath,
       offset: position.offset,
       bytes: position.bytes,
@@ -53,9 +56,10 @@ export class Quarantine {
     });
   }
 
-  session(sessionId: string, reason: string): void {
+  session(siteId: string, sessionId: string, reason: string): void {
     this.records.push({
       kind: "session",
+      siteId,
       relPath: "",
       offset: 0,
       bytes: 0,
@@ -65,8 +69,8 @@ export class Quarantine {
     });
   }
 
-  file(relPath: string, reason: string): void {
-    this.records.push({ kind: "file", relPath, offset: 0, bytes: 0, sessionKey: null, reason: reasonOf(reason), excerpt: "" });
+  file(siteId: string | null, relPath: string, reason: string): void {
+    this.records.push({ kind: "file", siteId, relPath, offset: 0, bytes: 0, sessionKey: null, reason: reasonOf(reason), excerpt: "" });
   }
 
   get size(): number {
@@ -78,18 +82,20 @@ export class Quarantine {
   }
 }
 
-/** Session ids set aside by earlier passes: their later lines are skipped, not counted half. */
+/** Sessions (by sessionKey) set aside by earlier passes: their later lines are skipped, not counted half. */
 export async function setAsideSessions(db: pg.ClientBase): Promise<Set<string>> {
-  const { rows } = await db.query<{ session_key: string }>("SELECT DISTINCT session_key FROM etl_quarantine WHERE kind = 'session'");
-  return new Set(rows.map((r) => JSON.parse(r.session_key) as string));
+  const { rows } = await db.query<{ site_id: string; session_key: string }>(
+    "SELECT DISTINCT site_id, session_key FROM etl_quarantine WHERE kind = 'session' AND site_id IS NOT NULL",
+  );
+  return new Set(rows.map((r) => sessionKey(r.site_id, JSON.parse(r.session_key) as string)));
 }
 
 export async function saveQuarantine(db: pg.ClientBase, runId: number, records: readonly QuarantineRecord[]): Promise<void> {
   if (records.length === 0) return;
   await db.query(
-    `INSERT INTO etl_quarantine (run_id, kind, file, byte_offset, line_bytes, session_key, reason, excerpt)
-     SELECT $1, k::"EtlQuarantineKind", f, o, b, s, r, e
-     FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[]) AS t(k, f, o, b, s, r, e)`,
+    `INSERT INTO etl_quarantine (run_id, site_id, kind, file, byte_offset, line_bytes, session_key, reason, excerpt)
+     SELECT $1, site, k::"EtlQuarantineKind", f, o, b, s, r, e
+     FROM unnest($9::uuid[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[]) AS t(site, k, f, o, b, s, r, e)`,
     [
       runId,
       records.map((r) => r.kind),
@@ -99,6 +105,7 @@ export async function saveQuarantine(db: pg.ClientBase, runId: number, records: 
       records.map((r) => r.sessionKey),
       records.map((r) => r.reason),
       records.map((r) => r.excerpt),
+      records.map((r) => r.siteId),
     ],
   );
 }

@@ -12,45 +12,72 @@ async function run(client: pg.ClientBase, statement: Prisma.Sql): Promise<number
 
 const ISO = (ms: number): string => new Date(ms).toISOString();
 
+/** Sessions as parallel arrays of site ids and session ids, the shape the queries below unnest. */
+export interface SessionPairs {
+  siteIds: string[];
+  sessionIds: string[];
+}
+
+const FACT_TABLES = ["session_facts", "page_visit_facts", "click_facts"];
+
 /** Deletes the facts of `replaced` sessions (they are written again, or set aside). */
-export async function deleteSessionFacts(client: pg.ClientBase, replaced: string[]): Promise<void> {
-  if (replaced.length === 0) return;
-  for (const table of ["session_facts", "page_visit_facts", "click_facts"]) {
-    await client.query(`DELETE FROM ${table} WHERE session_id = ANY($1::text[])`, [replaced]);
+export async function deleteSessionFacts(client: pg.ClientBase, replaced: SessionPairs): Promise<void> {
+  if (replaced.siteIds.length === 0) return;
+  for (const table of FACT_TABLES) {
+    await client.query(
+      `DELETE FROM ${table} t USING unnest($1::uuid[], $2::text[]) AS k(site_id, session_id)
+        WHERE t.site_id = k.site_id AND t.session_id = k.session_id`,
+      [replaced.siteIds, replaced.sessionIds],
+    );
   }
 }
 
+/** Deletes every fact and daily row of these sites (their dates are being recomputed from all their logs). */
+export async function deleteSitesRows(client: pg.ClientBase, siteIds: string[]): Promise<void> {
+  if (siteIds.length === 0) return;
+  for (const table of [...FACT_TABLES, "session_metrics", "page_engagement", "click_through_rates"]) {
+    await client.query(`DELETE FROM ${table} WHERE site_id = ANY($1::uuid[])`, [siteIds]);
+  }
+}
+
+/** The facts of one session of one site. */
+export interface SiteSessionFacts {
+  siteId: string;
+  facts: SessionFacts;
+}
+
 /** Writes the three fact tables for these sessions; returns the number of rows. */
-async function copyFacts(client: pg.ClientBase, facts: readonly SessionFacts[]): Promise<number> {
+async function copyFacts(client: pg.ClientBase, sessions: readonly SiteSessionFacts[]): Promise<number> {
   let rows = await copyRows(
     client,
     "session_facts",
-    ["session_id", "user_id", "date", "start_time", "end_time", "duration_ms", "page_views", "last_event_at", "event_hours"],
-    facts,
-    (f) =>
-      `${copyText(f.sessionId)}\t${copyText(f.userId)}\t${f.date}\t${ISO(f.startTime)}\t${ISO(f.endTime)}\t${f.durationMs}\t${f.pageViews}\t${ISO(f.lastEventTime)}\t{${f.eventHours.join(",")}}`,
+    ["site_id", "session_id", "user_id", "date", "start_time", "end_time", "duration_ms", "page_views", "last_event_at", "event_hours"],
+    sessions,
+    ({ siteId, facts: f }) =>
+      `${siteId}\t${copyText(f.sessionId)}\t${copyText(f.userId)}\t${f.date}\t${ISO(f.startTime)}\t${ISO(f.endTime)}\t${f.durationMs}\t${f.pageViews}\t${ISO(f.lastEventTime)}\t{${f.eventHours.join(",")}}`,
   );
-  const visits = facts.flatMap((f) => f.visits.map((v) => ({ f, v })));
+  const visits = sessions.flatMap(({ siteId, facts: f }) => f.visits.map((v) => ({ siteId, f, v })));
   rows += await copyRows(
     client,
     "page_visit_facts",
-    ["session_id", "date", "page_path", "user_id", "visits", "timed_visits", "time_spent_ms"],
+    ["site_id", "session_id", "date", "page_path", "user_id", "visits", "timed_visits", "time_spent_ms"],
     visits,
-    ({ f, v }) =>
-      `${copyText(f.sessionId)}\t${v.date}\t${copyText(v.pagePath)}\t${copyText(f.userId)}\t${v.visits}\t${v.timedVisits}\t${v.timeSpentMs}`,
+    ({ siteId, f, v }) =>
+      `${siteId}\t${copyText(f.sessionId)}\t${v.date}\t${copyText(v.pagePath)}\t${copyText(f.userId)}\t${v.visits}\t${v.timedVisits}\t${v.timeSpentMs}`,
   );
-  const clicks = facts.flatMap((f) => f.clicks.map((c) => ({ f, c })));
+  const clicks = sessions.flatMap(({ siteId, facts: f }) => f.clicks.map((c) => ({ siteId, f, c })));
   rows += await copyRows(
     client,
     "click_facts",
-    ["session_id", "date", "page_path", "button_id", "clicks"],
+    ["site_id", "session_id", "date", "page_path", "button_id", "clicks"],
     clicks,
-    ({ f, c }) => `${copyText(f.sessionId)}\t${c.date}\t${copyText(c.pagePath)}\t${copyText(c.buttonId)}\t${c.clicks}`,
+    ({ siteId, f, c }) => `${siteId}\t${copyText(f.sessionId)}\t${c.date}\t${copyText(c.pagePath)}\t${copyText(c.buttonId)}\t${c.clicks}`,
   );
   return rows;
 }
 
 export interface RefusedSession {
+  siteId: string;
   sessionId: string;
   reason: string;
 }
@@ -63,10 +90,10 @@ export interface RefusedSession {
  */
 export async function writeSessionFacts(
   client: pg.ClientBase,
-  facts: readonly SessionFacts[],
+  facts: readonly SiteSessionFacts[],
 ): Promise<{ rows: number; refused: RefusedSession[] }> {
   const refused: RefusedSession[] = [];
-  const attempt = async (group: readonly SessionFacts[]): Promise<number> => {
+  const attempt = async (group: readonly SiteSessionFacts[]): Promise<number> => {
     if (group.length === 0) return 0;
     await client.query("SAVEPOINT pulse_facts");
     try {
@@ -77,7 +104,8 @@ export async function writeSessionFacts(
       await client.query("ROLLBACK TO SAVEPOINT pulse_facts");
       await client.query("RELEASE SAVEPOINT pulse_facts");
       if (group.length === 1) {
-        refused.push({ sessionId: group[0]!.sessionId, reason: `PostgreSQL refused the session's facts: ${(err as Error).message}` });
+        const { siteId, facts: f } = group[0]!;
+        refused.push({ siteId, sessionId: f.sessionId, reason: `PostgreSQL refused the session's facts: ${(err as Error).message}` });
         return 0;
       }
       const half = Math.ceil(group.length / 2);
@@ -88,22 +116,24 @@ export async function writeSessionFacts(
   return { rows, refused };
 }
 
-/** Dates on which the given sessions currently have facts (before they are replaced). */
-export async function factDatesOf(client: pg.ClientBase, sessionIds: string[]): Promise<string[]> {
-  const { rows } = await client.query<{ date: string }>(
-    `SELECT DISTINCT to_char(date, 'YYYY-MM-DD') AS date FROM (
-       SELECT date FROM session_facts WHERE session_id = ANY($1::text[])
-       UNION ALL SELECT date FROM page_visit_facts WHERE session_id = ANY($1::text[])
-       UNION ALL SELECT date FROM click_facts WHERE session_id = ANY($1::text[])) d`,
-    [sessionIds],
+/** (site, date) pairs on which the given sessions currently have facts (before they are replaced). */
+export async function factDatesOf(client: pg.ClientBase, sessions: SessionPairs): Promise<Array<{ siteId: string; date: string }>> {
+  const { rows } = await client.query<{ site_id: string; date: string }>(
+    `WITH k AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS k(site_id, session_id))
+     SELECT DISTINCT d.site_id, to_char(d.date, 'YYYY-MM-DD') AS date FROM (
+       SELECT t.site_id, t.date FROM session_facts t JOIN k USING (site_id, session_id)
+       UNION ALL SELECT t.site_id, t.date FROM page_visit_facts t JOIN k USING (site_id, session_id)
+       UNION ALL SELECT t.site_id, t.date FROM click_facts t JOIN k USING (site_id, session_id)) d`,
+    [sessions.siteIds, sessions.sessionIds],
   );
-  return rows.map((r) => r.date);
+  return rows.map((r) => ({ siteId: r.site_id, date: r.date }));
 }
 
-/** Recomputes the daily tables of these dates; returns the number of daily rows now stored for them. */
-export async function rebuildDailyTables(client: pg.ClientBase, dates: string[]): Promise<number> {
+/** Recomputes the daily tables of these (site, date) pairs; returns the number of daily rows now stored for them. */
+export async function rebuildDailyTables(client: pg.ClientBase, pairs: { siteIds: string[]; dates: string[] }): Promise<number> {
+  if (pairs.siteIds.length === 0) return 0;
   let rows = 0;
-  for (const statement of rebuildDailyTablesSql(dates)) {
+  for (const statement of rebuildDailyTablesSql(pairs)) {
     const affected = await run(client, statement);
     if (statement.text.trimStart().startsWith("INSERT")) rows += affected;
   }

@@ -1,13 +1,20 @@
 import type { Metadata } from "next";
-import { Suspense } from "react";
-import { DashboardView } from "@/components/dashboard/DashboardView";
+import { redirect } from "next/navigation";
+import { EmptyState } from "@/components/ui/states";
+import { listSitesFor } from "@/core/db/sites";
+import { getServerAuthSession, SIGN_IN_PATH } from "@/server/auth";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-export default function DashboardPage() {
+/** The dashboard of the user's first site; without one, what to do next. */
+export default async function HomePage() {
+  const user = (await getServerAuthSession())?.user;
+  if (!user?.id) redirect(SIGN_IN_PATH);
+  const sites = await listSitesFor({ id: user.id, role: user.role ?? "member" });
+  if (sites[0]) redirect(`/s/${sites[0].id}`);
   return (
-    <Suspense>
-      <DashboardView />
-    </Suspense>
+    <EmptyState title="No sites yet">
+      {user.role === "admin" ? "Create a site to start collecting its events." : "Ask an admin to give you a role on a site."}
+    </EmptyState>
   );
 }

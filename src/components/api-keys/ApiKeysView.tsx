@@ -48,8 +48,8 @@ function StatusBadge({ status }: { status: ApiKeyRow["status"] }) {
   );
 }
 
-export function ApiKeysView() {
-  const keys = api.apiKeys.list.useQuery();
+export function ApiKeysView({ siteId }: { siteId: string }) {
+  const keys = api.apiKeys.list.useQuery({ siteId });
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKeyRow | null>(null);
   const list = keys.data ?? [];
@@ -196,13 +196,13 @@ export function ApiKeysView() {
         )}
       </Card>
 
-      <CreateKeyDialog open={creating} onClose={() => setCreating(false)} />
-      <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} />
+      <CreateKeyDialog siteId={siteId} open={creating} onClose={() => setCreating(false)} />
+      <RevokeKeyDialog siteId={siteId} apiKey={revoking} onClose={() => setRevoking(null)} />
     </div>
   );
 }
 
-function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+function CreateKeyDialog({ siteId, open, onClose }: { siteId: string; open: boolean; onClose: () => void }) {
   const utils = api.useUtils();
   const titleId = useId();
   const [created, setCreated] = useState<RouterOutputs["apiKeys"]["create"] | null>(null);
@@ -226,7 +226,7 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    create.mutate({ name: String(form.get("name") ?? ""), scopes: form.getAll("scopes").map(String) as Scope[] });
+    create.mutate({ siteId, kind: "secret", name: String(form.get("name") ?? ""), scopes: form.getAll("scopes").map(String) as Scope[] });
   }
 
   const fieldErrors = create.error?.data?.zodError?.fieldErrors as Record<string, string[] | undefined> | undefined;
@@ -357,7 +357,7 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
   );
 }
 
-function RevokeKeyDialog({ apiKey, onClose }: { apiKey: ApiKeyRow | null; onClose: () => void }) {
+function RevokeKeyDialog({ siteId, apiKey, onClose }: { siteId: string; apiKey: ApiKeyRow | null; onClose: () => void }) {
   const utils = api.useUtils();
   const titleId = useId();
   // Keep showing the key's name while the dialog animates closed.
@@ -391,7 +391,7 @@ function RevokeKeyDialog({ apiKey, onClose }: { apiKey: ApiKeyRow | null; onClos
           <button
             type="button"
             disabled={revoke.isPending || !shown}
-            onClick={() => shown && revoke.mutate({ id: shown.id })}
+            onClick={() => shown && revoke.mutate({ siteId, id: shown.id })}
             className="inline-flex items-center justify-center rounded-md bg-red-600 px-3.5 py-2 text-sm font-semibold text-white hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-400 disabled:cursor-wait disabled:opacity-70"
           >
             {revoke.isPending ? "Revoking…" : "Revoke key"}

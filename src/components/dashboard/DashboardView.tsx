@@ -19,7 +19,7 @@ import { SummaryCards } from "./SummaryCards";
 
 export const REFRESH_INTERVAL_MS = 60_000;
 
-export function DashboardView() {
+export function DashboardView({ siteId }: { siteId: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -27,10 +27,13 @@ export function DashboardView() {
   const range = useMemo(() => selectionToRange(selection), [selection]);
   const utils = api.useUtils();
 
-  const report = api.analytics.report.useQuery(range, {
-    refetchInterval: REFRESH_INTERVAL_MS,
-    placeholderData: keepPreviousData,
-  });
+  const report = api.analytics.report.useQuery(
+    { siteId, ...range },
+    {
+      refetchInterval: REFRESH_INTERVAL_MS,
+      placeholderData: keepPreviousData,
+    },
+  );
 
   // A session that expired while the page was open: go back to sign-in rather than show an error.
   useEffect(() => {
@@ -71,13 +74,13 @@ export function DashboardView() {
         <DateRangeFilter key={`${range.from}:${range.to}`} selection={selection} range={range} onChange={setSelection} />
       </div>
 
-      <EtlStatusCard onPassFinished={() => void utils.analytics.report.invalidate()} />
+      <EtlStatusCard siteId={siteId} onPassFinished={() => void utils.analytics.report.invalidate()} />
 
       {report.isError && !isUnauthorized(report.error) ? (
         <ErrorState title="Could not load the analytics" message={report.error.message} onRetry={() => void report.refetch()} />
       ) : null}
 
-      {empty ? <GettingStarted range={range} /> : null}
+      {empty ? <GettingStarted siteId={siteId} range={range} /> : null}
 
       <div aria-busy={loading || switching} className={`space-y-5 transition-opacity sm:space-y-6 ${switching ? "opacity-60" : ""}`}>
         <SummaryCards summary={data?.summary} loading={loading} />
@@ -123,9 +126,9 @@ function UpdatedAt({ updatedAt, fetching, onRefresh }: { updatedAt: number; fetc
 }
 
 /** What to do next when the range has no data: create a key, send events, run the ETL. */
-function GettingStarted({ range }: { range: { from: string; to: string } }) {
-  const keys = api.apiKeys.list.useQuery();
-  const etl = api.etl.status.useQuery();
+function GettingStarted({ siteId, range }: { siteId: string; range: { from: string; to: string } }) {
+  const keys = api.apiKeys.list.useQuery({ siteId });
+  const etl = api.etl.status.useQuery({ siteId });
   const hasKey = (keys.data ?? []).some((k) => k.status === "active");
   const hasRun = Boolean(etl.data?.lastRun);
   const origin = useOrigin();
@@ -145,7 +148,7 @@ function GettingStarted({ range }: { range: { from: string; to: string } }) {
       body: (
         <>
           On the{" "}
-          <Link href="/keys" className="font-medium text-indigo-300 underline-offset-2 hover:underline">
+          <Link href={`/s/${siteId}/keys`} className="font-medium text-indigo-300 underline-offset-2 hover:underline">
             API keys
           </Link>{" "}
           page, create a key with the <em>ingest</em> scope.

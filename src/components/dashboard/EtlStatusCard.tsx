@@ -102,16 +102,19 @@ function QuarantineList({ quarantine }: { quarantine: Quarantine }) {
   );
 }
 
-export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }) {
+export function EtlStatusCard({ siteId, onPassFinished }: { siteId: string; onPassFinished: () => void }) {
   const utils = api.useUtils();
   const [jobId, setJobId] = useState<string | null>(null);
   const [followedExisting, setFollowedExisting] = useState(false);
   const [startedAt, setStartedAt] = useState(0);
   const [now, setNow] = useState(() => Date.now());
 
-  const status = api.etl.status.useQuery(undefined, {
-    refetchInterval: (q) => (q.state.data?.running ? 3_000 : 60_000),
-  });
+  const status = api.etl.status.useQuery(
+    { siteId },
+    {
+      refetchInterval: (q) => (q.state.data?.running ? 3_000 : 60_000),
+    },
+  );
   const runNow = api.etl.runNow.useMutation({
     onSuccess: (res) => {
       setJobId(res.jobId);
@@ -123,7 +126,7 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
     onSettled: () => void utils.etl.status.invalidate(),
   });
   const job = api.etl.job.useQuery(
-    { jobId: jobId ?? "" },
+    { siteId, jobId: jobId ?? "" },
     {
       enabled: jobId !== null,
       refetchInterval: (q) => (q.state.data && (q.state.data.state === "completed" || q.state.data.state === "failed") ? false : 1_000),
@@ -236,7 +239,7 @@ export function EtlStatusCard({ onPassFinished }: { onPassFinished: () => void }
               type="button"
               onClick={() => {
                 setJobId(null);
-                runNow.mutate();
+                runNow.mutate({ siteId });
               }}
               disabled={busy || status.isLoading}
               className="inline-flex items-center justify-center gap-2 rounded-md bg-indigo-500 px-3.5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 disabled:cursor-not-allowed disabled:bg-gray-700 disabled:text-gray-300"

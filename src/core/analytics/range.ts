@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { todayIn } from "../metrics/dates";
 import type { DateRange } from "./types";
 
 const DAY_MS = 86_400_000;
@@ -38,17 +39,17 @@ export class InvalidRangeError extends Error {
 }
 
 /**
- * Turns optional from/to (inclusive UTC dates) into a range: by default the last
- * DEFAULT_RANGE_DAYS days including today; `from` alone runs to today; `to` alone
- * covers the DEFAULT_RANGE_DAYS days ending then.
+ * Turns optional from/to (inclusive dates of the site's time zone) into a range: by default the
+ * last DEFAULT_RANGE_DAYS days including today (today in that zone); `from` alone runs to today;
+ * `to` alone covers the DEFAULT_RANGE_DAYS days ending then.
  */
-export function resolveRange(input: RangeInput, now: number = Date.now()): DateRange {
+export function resolveRange(input: RangeInput, timeZone = "UTC", now: number = Date.now()): DateRange {
   const parsed = rangeInputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InvalidRangeError(`${issue.path.join(".")} ${issue.message}`, issue.path.join("."));
   }
-  const today = toIsoDate(now);
+  const today = todayIn(timeZone, now);
   const to = parsed.data.to ?? (parsed.data.from && parsed.data.from > today ? parsed.data.from : today);
   const from = parsed.data.from ?? toIsoDate(isoDateToMs(to) - (DEFAULT_RANGE_DAYS - 1) * DAY_MS);
   if (from > to) throw new InvalidRangeError("from must not be after to", "from");

@@ -1,17 +1,6 @@
 import { z } from "zod";
+import { emailSchema } from "../auth/email";
 import { isIpOrCidr } from "../http/clientAddress";
-
-/**
- * local@host, where host may be a single label: a self-hosted admin is often admin@localhost or
- * ops@intranet, which z.email() refuses. Still refuses what cannot be an address (spaces, no @,
- * empty parts, bad host labels).
- */
-const adminEmail = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
-    "must be an email address such as you@example.com or admin@localhost",
-  );
 
 const broker = z.string().regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$/, "must be host:port");
 
@@ -62,7 +51,7 @@ export const configSchema = z
     auth: z
       .object({
         secret: z.string().min(32, "must be at least 32 characters").optional(),
-        admin_email: adminEmail.optional(),
+        admin_email: emailSchema.optional(),
         admin_password: z.string().min(8, "must be at least 8 characters").optional(),
         github_id: z.string().min(1).optional(),
         github_secret: z.string().min(1).optional(),

@@ -15,10 +15,10 @@ export interface ReportOptions {
 
 const NO_LIMIT = 1_000_000;
 
-export async function getSummary(range: DateRange): Promise<Summary> {
+export async function getSummary(siteId: string, range: DateRange): Promise<Summary> {
   const [row] = await getPrisma().$queryRaw<
     Array<{ total_sessions: number; unique_users: number; avg_duration_seconds: Numeric; total_page_views: number }>
-  >(rangeSummarySql(range.from, range.to));
+  >(rangeSummarySql(siteId, range.from, range.to));
   return {
     sessions: row?.total_sessions ?? 0,
     users: row?.unique_users ?? 0,
@@ -27,9 +27,9 @@ export async function getSummary(range: DateRange): Promise<Summary> {
   };
 }
 
-export async function getDailySessionMetrics(range: DateRange): Promise<SessionMetricsRow[]> {
+export async function getDailySessionMetrics(siteId: string, range: DateRange): Promise<SessionMetricsRow[]> {
   const rows = await getPrisma().sessionMetric.findMany({
-    where: { date: { gte: new Date(`${range.from}T00:00:00Z`), lte: new Date(`${range.to}T00:00:00Z`) } },
+    where: { siteId, date: { gte: new Date(`${range.from}T00:00:00Z`), lte: new Date(`${range.to}T00:00:00Z`) } },
     orderBy: { date: "asc" },
   });
   return rows.map((r) => ({
@@ -43,7 +43,7 @@ export async function getDailySessionMetrics(range: DateRange): Promise<SessionM
   }));
 }
 
-export async function getPageEngagement(range: DateRange, limit = NO_LIMIT): Promise<PageEngagementRow[]> {
+export async function getPageEngagement(siteId: string, range: DateRange, limit = NO_LIMIT): Promise<PageEngagementRow[]> {
   const rows = await getPrisma().$queryRaw<
     Array<{
       page_path: string;
@@ -52,7 +52,7 @@ export async function getPageEngagement(range: DateRange, limit = NO_LIMIT): Pro
       total_time_spent_seconds: Numeric;
       avg_time_spent_seconds: Numeric;
     }>
-  >(rangePageEngagementSql(range.from, range.to, limit));
+  >(rangePageEngagementSql(siteId, range.from, range.to, limit));
   return rows.map((r) => ({
     page_path: r.page_path,
     total_visits: r.total_visits,
@@ -62,9 +62,9 @@ export async function getPageEngagement(range: DateRange, limit = NO_LIMIT): Pro
   }));
 }
 
-export async function getClickThroughRates(range: DateRange, limit = NO_LIMIT): Promise<ClickThroughRow[]> {
+export async function getClickThroughRates(siteId: string, range: DateRange, limit = NO_LIMIT): Promise<ClickThroughRow[]> {
   const rows = await getPrisma().$queryRaw<Array<{ page_path: string; button_id: string; clicks: number; views: number; ctr: Numeric }>>(
-    rangeClickThroughSql(range.from, range.to, limit),
+    rangeClickThroughSql(siteId, range.from, range.to, limit),
   );
   return rows.map((r) => ({ page_path: r.page_path, button_id: r.button_id, clicks: r.clicks, views: r.views, ctr: numOrNull(r.ctr) }));
 }
@@ -87,19 +87,19 @@ async function dataVersion(): Promise<number> {
 const cache = createReportCache();
 
 /**
- * The docs/metrics.md report for a date range: every figure is the docs/metrics.md definition applied to
- * the whole range. GET /api/analytics and the dashboard's tRPC procedures both return this.
+ * A site's report for a date range (docs/api.md, analytics): every figure is the docs/metrics.md
+ * definition applied to the whole range. GET /api/analytics and the dashboard's tRPC procedures both return this.
  */
-export async function getAnalyticsReport(range: DateRange, options: ReportOptions = {}): Promise<AnalyticsReport> {
+export async function getAnalyticsReport(siteId: string, range: DateRange, options: ReportOptions = {}): Promise<AnalyticsReport> {
   const limit = options.limit ?? NO_LIMIT;
-  const key = `${await dataVersion()}|${range.from}|${range.to}|${limit}`;
+  const key = `${await dataVersion()}|${siteId}|${range.from}|${range.to}|${limit}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const [summary, session_metrics, page_engagement, click_through_rates] = await Promise.all([
-    getSummary(range),
-    getDailySessionMetrics(range),
-    getPageEngagement(range, limit),
-    getClickThroughRates(range, limit),
+    getSummary(siteId, range),
+    getDailySessionMetrics(siteId, range),
+    getPageEngagement(siteId, range, limit),
+    getClickThroughRates(siteId, range, limit),
   ]);
   const report = { range, summary, session_metrics, page_engagement, click_through_rates };
   cache.set(key, report);

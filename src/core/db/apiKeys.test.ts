@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from "../../../test/support/db"
 import { ApiKeyInputError, createApiKey, hashApiKey, listApiKeys, revokeApiKey, verifyApiKey } from "./apiKeys";
 import { getRedis } from "../redis";
 import { getPrisma } from "./client";
+import { DEFAULT_SITE_ID } from "../sites/defaultSite";
 
 const created: string[] = [];
 let db: TestDatabase;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 
 async function newKey(scopes?: string[]) {
-  const result = await createApiKey({ name: `apikeys-test ${Date.now()}`, scopes });
+  const result = await createApiKey({ siteId: DEFAULT_SITE_ID, name: `apikeys-test ${Date.now()}`, scopes });
   created.push(result.key.id);
   return result;
 }
@@ -39,7 +40,7 @@ afterAll(async () => {
 describe("createApiKey", () => {
   it("returns the secret once, stores only its SHA-256 and a visible prefix", async () => {
     const { key, secret } = await newKey();
-    expect(secret).toMatch(/^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(secret).toMatch(/^sk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
     expect(secret.startsWith(`${key.prefix}_`)).toBe(true);
     expect(key.scopes).toEqual(["ingest"]);
     expect(key).not.toHaveProperty("hash");
@@ -51,11 +52,24 @@ describe("createApiKey", () => {
   it("accepts read-only and both scopes, rejects unknown scopes and empty names", async () => {
     expect((await newKey(["read"])).key.scopes).toEqual(["read"]);
     expect((await newKey(["read", "ingest", "read"])).key.scopes).toEqual(["ingest", "read"]);
-    await expect(createApiKey({ name: "x", scopes: ["write"] })).rejects.toThrow(ApiKeyInputError);
-    await expect(createApiKey({ name: "x", scopes: [] })).rejects.toThrow(/at least one/);
-    await expect(createApiKey({ name: "   " })).rejects.toThrow(/name/);
-    await expect(createApiKey({ name: "a\u0000b" })).rejects.toThrow(/control characters/);
-    await expect(createApiKey({ name: "tab\tname" })).rejects.toThrow(ApiKeyInputError);
+    await expect(createApiKey({ siteId: DEFAULT_SITE_ID, name: "x", scopes: ["write"] })).rejects.toThrow(ApiKeyInputError);
+    await expect(createApiKey({ siteId: DEFAULT_SITE_ID, name: "x", scopes: [] })).rejects.toThrow(/at least one/);
+    await expect(createApiKey({ siteId: DEFAULT_SITE_ID, name: "   " })).rejects.toThrow(/name/);
+    await expect(createApiKey({ siteId: DEFAULT_SITE_ID, name: "a\u0000b" })).rejects.toThrow(/U\+0000/);
+    await expect(createApiKey({ siteId: DEFAULT_SITE_ID, name: "tab\tname" })).rejects.toThrow(ApiKeyInputError);
+  });
+});
+
+describe("publishable keys", () => {
+  it("start with pk_, have no scopes, and say their kind and site when verified", async () => {
+    const { key, secret } = await createApiKey({ siteId: DEFAULT_SITE_ID, name: "snippet", kind: "publishable" });
+    created.push(key.id);
+    expect(secret).toMatch(/^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
+    expect(key).toMatchObject({ kind: "publishable", scopes: [], siteId: DEFAULT_SITE_ID });
+    expect(await verifyApiKey(secret)).toMatchObject({ id: key.id, kind: "publishable", siteId: DEFAULT_SITE_ID, scopes: [] });
+    await expect(createApiKey({ siteId: DEFAULT_SITE_ID, name: "x", kind: "publishable", scopes: ["ingest"] })).rejects.toThrow(
+      /publishable key has no scopes/,
+    );
   });
 });
 
@@ -104,12 +118,12 @@ describe("revokeApiKey", () => {
     const a = await newKey();
     const b = await newKey();
     await revokeApiKey(a.key.id);
-    const all = await listApiKeys();
+    const all = await listApiKeys(DEFAULT_SITE_ID);
     const ids = all.map((k) => k.id);
     expect(ids.indexOf(b.key.id)).toBeLessThan(ids.indexOf(a.key.id));
     expect(all.find((k) => k.id === a.key.id)?.revokedAt).toBeInstanceOf(Date);
     expect(all.every((k) => !("hash" in k))).toBe(true);
-    const live = await listApiKeys({ includeRevoked: false });
+    const live = await listApiKeys(DEFAULT_SITE_ID, { includeRevoked: false });
     expect(live.some((k) => k.id === a.key.id)).toBe(false);
   });
 });

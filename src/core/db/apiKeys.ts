@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { textProblem } from "../events/text";
 import { getRedis } from "../redis";
 import { logger } from "../logging/logger";
 import { getPrisma } from "./client";
@@ -22,11 +23,17 @@ import { getPrisma } from "./client";
 export type ApiKeyScope = "ingest" | "read" | "backfill";
 export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["ingest", "read", "backfill"];
 
+/** secret (sk_…) for servers; publishable (pk_…) for web pages, /api/collect only (docs/security.md, "Keys"). */
+export type ApiKeyKind = "secret" | "publishable";
+
 export interface ApiKeyRecord {
   id: string;
+  siteId: string;
+  kind: ApiKeyKind;
   name: string;
-  /** The visible start of the key, e.g. "pk_3f9a2c1b". */
+  /** The visible start of the key, e.g. "sk_3f9a2c1b". */
   prefix: string;
+  /** Empty for a publishable key (it can only collect). */
   scopes: ApiKeyScope[];
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -36,6 +43,8 @@ export interface ApiKeyRecord {
 /** What verify returns for a live key: enough to authorise and rate-limit a request. */
 export interface VerifiedApiKey {
   id: string;
+  siteId: string;
+  kind: ApiKeyKind;
   name: string;
   prefix: string;
   scopes: ApiKeyScope[];
@@ -54,11 +63,15 @@ export class ApiKeyInputError extends Error {
   }
 }
 
-/** pk_<8 hex>_<43 base64url chars> (32 random bytes). */
-const KEY_PATTERN = /^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{32,128}$/;
+/**
+ * sk_|pk_<8 hex>_<43 base64url chars> (32 random bytes). Keys made before sites existed start with
+ * pk_ too but are secret keys (their kind is in the database, not in the prefix).
+ */
+const KEY_PATTERN = /^(?:sk|pk)_[0-9a-f]{8}_[A-Za-z0-9_-]{32,128}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_NAME_LENGTH = 100;
-const CACHE_PREFIX = "pulse:apikey:";
+// v2: entries carry the site and kind; entries cached by the version before sites are not read.
+const CACHE_PREFIX = "pulse:apikey:v2:";
 const LIVE_TTL_SECONDS = 300;
 const REVOKED_TTL_SECONDS = 86_400;
 const UNKNOWN_TTL_SECONDS = 60;
@@ -68,6 +81,8 @@ type CacheEntry = { s: "live"; k: VerifiedApiKey } | { s: "revoked" } | { s: "un
 
 const selectRecord = {
   id: true,
+  siteId: true,
+  kind: true,
   name: true,
   prefix: true,
   scopes: true,
@@ -85,8 +100,8 @@ export function looksLikeApiKey(secret: string): boolean {
   return KEY_PATTERN.test(secret);
 }
 
-function generateSecret(): { prefix: string; secret: string } {
-  const prefix = `pk_${randomBytes(4).toString("hex")}`;
+function generateSecret(kind: ApiKeyKind): { prefix: string; secret: string } {
+  const prefix = `${kind === "secret" ? "sk" : "pk"}_${randomBytes(4).toString("hex")}`;
   return { prefix, secret: `${prefix}_${randomBytes(32).toString("base64url")}` };
 }
 
@@ -146,19 +161,29 @@ function touchLastUsed(id: string): void {
 
 // ---- public API --------------------------------------------------------------------------
 
-export async function createApiKey(input: { name: string; scopes?: readonly string[] }): Promise<CreatedApiKey> {
+export async function createApiKey(input: {
+  siteId: string;
+  name: string;
+  kind?: ApiKeyKind;
+  scopes?: readonly string[];
+}): Promise<CreatedApiKey> {
   const name = input.name.trim();
   if (name.length === 0) throw new ApiKeyInputError("name must not be empty");
   if (name.length > MAX_NAME_LENGTH) throw new ApiKeyInputError(`name must be at most ${MAX_NAME_LENGTH} characters`);
   // PostgreSQL refuses U+0000 outright (a 500 otherwise); other control characters only garble the list.
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new ApiKeyInputError("name must not contain control characters");
-  const scopes = normaliseScopes(input.scopes);
+  const problem = textProblem(name, "id");
+  if (problem) throw new ApiKeyInputError(`name ${problem}`);
+  const kind = input.kind ?? "secret";
+  if (kind === "publishable" && input.scopes && input.scopes.length > 0) {
+    throw new ApiKeyInputError("a publishable key has no scopes: it only collects events from the site's pages (/api/collect)");
+  }
+  const scopes = kind === "publishable" ? [] : normaliseScopes(input.scopes);
   // The 32-bit prefix is unique in the table; on the rare collision, draw again.
   for (let attempt = 0; ; attempt++) {
-    const { prefix, secret } = generateSecret();
+    const { prefix, secret } = generateSecret(kind);
     try {
       const key = await getPrisma().apiKey.create({
-        data: { name, prefix, hash: hashApiKey(secret), scopes },
+        data: { siteId: input.siteId, kind, name, prefix, hash: hashApiKey(secret), scopes },
         select: selectRecord,
       });
       return { key, secret };
@@ -169,10 +194,10 @@ export async function createApiKey(input: { name: string; scopes?: readonly stri
   }
 }
 
-/** Keys, newest first; revoked ones too unless `includeRevoked` is false. */
-export async function listApiKeys(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
+/** A site's keys, newest first; revoked ones too unless `includeRevoked` is false. */
+export async function listApiKeys(siteId: string, options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
   return getPrisma().apiKey.findMany({
-    where: options.includeRevoked === false ? { revokedAt: null } : {},
+    where: { siteId, ...(options.includeRevoked === false ? { revokedAt: null } : {}) },
     orderBy: { createdAt: "desc" },
     select: selectRecord,
   });
@@ -182,11 +207,12 @@ export async function listApiKeys(options: { includeRevoked?: boolean } = {}): P
  * Revokes a key; from when this returns, every instance answers 401 for it. Returns the record
  * (already-revoked keys keep their first revocation time), or null when no key has that id.
  */
-export async function revokeApiKey(id: string): Promise<ApiKeyRecord | null> {
+export async function revokeApiKey(id: string, siteId?: string): Promise<ApiKeyRecord | null> {
   if (!UUID_PATTERN.test(id)) return null;
   const prisma = getPrisma();
-  const found = await prisma.apiKey.findUnique({ where: { id }, select: { hash: true, revokedAt: true } });
-  if (!found) return null;
+  const found = await prisma.apiKey.findUnique({ where: { id }, select: { hash: true, revokedAt: true, siteId: true } });
+  // A key of another site is "not found" for a caller scoped to one site.
+  if (!found || (siteId !== undefined && found.siteId !== siteId)) return null;
   const key = found.revokedAt
     ? await prisma.apiKey.findUniqueOrThrow({ where: { id }, select: selectRecord })
     : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: selectRecord });
@@ -213,13 +239,13 @@ export async function verifyApiKey(secret: string): Promise<VerifiedApiKey | nul
     const fromRedis = entry === null;
     const row = await getPrisma().apiKey.findUnique({
       where: { hash },
-      select: { id: true, name: true, prefix: true, scopes: true, revokedAt: true },
+      select: { id: true, siteId: true, kind: true, name: true, prefix: true, scopes: true, revokedAt: true },
     });
     entry = !row
       ? { s: "unknown" }
       : row.revokedAt
         ? { s: "revoked" }
-        : { s: "live", k: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes } };
+        : { s: "live", k: { id: row.id, siteId: row.siteId, kind: row.kind, name: row.name, prefix: row.prefix, scopes: row.scopes } };
     if (fromRedis) void cacheFill(hash, entry);
   }
   if (entry.s !== "live") return null;

@@ -69,7 +69,8 @@ export async function getLastEtlRun(): Promise<EtlRunView | null> {
 }
 
 /** What the dashboard shows about the ETL: last run, whether one runs now, and when the next starts. */
-export async function getEtlStatus(queue: EtlQueue = getEtlQueue()): Promise<EtlStatus> {
+/** The ETL status a site's dashboard shows: the platform's passes, and what was set aside of that site. */
+export async function getEtlStatus(siteId: string, queue: EtlQueue = getEtlQueue()): Promise<EtlStatus> {
   const prisma = getPrisma();
   const [lastRun, lastSuccess, firstRun, schedule, active, quarantine] = await Promise.all([
     getLastEtlRun(),
@@ -77,7 +78,7 @@ export async function getEtlStatus(queue: EtlQueue = getEtlQueue()): Promise<Etl
     prisma.etlRun.findFirst({ orderBy: { id: "asc" }, select: { startedAt: true } }),
     getNextScheduledRun(queue).catch(() => null),
     queue.getActiveCount().catch(() => 0),
-    getQuarantineSummary(10),
+    getQuarantineSummary({ recent: 10, siteId }),
   ]);
   const intervalSeconds = schedule?.everyMs ? Math.round(schedule.everyMs / 1000) : getConfig().cron.etl_interval_seconds;
   return {

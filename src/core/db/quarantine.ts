@@ -8,6 +8,7 @@ import { getPrisma, type PrismaClient } from "./client";
 export interface QuarantineEntry {
   id: number;
   runId: number;
+  siteId: string | null;
   kind: "line" | "session" | "file";
   /** Log file relative to logs.dir. */
   file: string;
@@ -32,6 +33,7 @@ export interface QuarantineSummary {
 function toEntry(row: {
   id: number;
   runId: number;
+  siteId: string | null;
   kind: QuarantineEntry["kind"];
   file: string;
   byteOffset: bigint;
@@ -44,10 +46,15 @@ function toEntry(row: {
   return { ...row, byteOffset: Number(row.byteOffset) };
 }
 
-export async function getQuarantineSummary(recent = 20, prisma: PrismaClient = getPrisma()): Promise<QuarantineSummary> {
+/** What was set aside, of one site (its lines, sessions and files) or of every site when siteId is omitted. */
+export async function getQuarantineSummary(
+  options: { recent?: number; siteId?: string } = {},
+  prisma: PrismaClient = getPrisma(),
+): Promise<QuarantineSummary> {
+  const where = options.siteId === undefined ? {} : { siteId: options.siteId };
   const [groups, rows] = await Promise.all([
-    prisma.etlQuarantine.groupBy({ by: ["kind"], _count: { _all: true } }),
-    prisma.etlQuarantine.findMany({ orderBy: { id: "desc" }, take: recent }),
+    prisma.etlQuarantine.groupBy({ by: ["kind"], where, _count: { _all: true } }),
+    prisma.etlQuarantine.findMany({ where, orderBy: { id: "desc" }, take: options.recent ?? 20 }),
   ]);
   const count = (kind: QuarantineEntry["kind"]) => groups.find((g) => g.kind === kind)?._count._all ?? 0;
   const summary = { lines: count("line"), sessions: count("session"), files: count("file") };

@@ -25,6 +25,8 @@ export interface PublicUser {
    * signs out every other session. Not secret-bearing (a hash of the bcrypt hash).
    */
   passwordVersion: string;
+  /** admin: every site, user and setting; member: the sites they have a role on (docs/sites.md). */
+  role: "admin" | "member";
 }
 
 export class PasswordPolicyError extends Error {
@@ -59,8 +61,14 @@ export function passwordVersion(passwordHash: string | null): string {
     .slice(0, 16);
 }
 
-function toPublic(user: { id: string; email: string; name: string | null; passwordHash: string | null }): PublicUser {
-  return { id: user.id, email: user.email, name: user.name, passwordVersion: passwordVersion(user.passwordHash) };
+function toPublic(user: {
+  id: string;
+  email: string;
+  name: string | null;
+  passwordHash: string | null;
+  role: "admin" | "member";
+}): PublicUser {
+  return { id: user.id, email: user.email, name: user.name, passwordVersion: passwordVersion(user.passwordHash), role: user.role };
 }
 
 export async function findUserById(id: string, prisma: PrismaClient = getPrisma()): Promise<PublicUser | null> {
@@ -84,7 +92,10 @@ export async function verifyUserPassword(email: string, password: string, prisma
   return ok && user?.passwordHash ? toPublic(user) : null;
 }
 
-/** Creates the user, or sets the password of the existing one. */
+/**
+ * Creates the user as an admin (the paths that use this are the platform's own admin set-up and
+ * `npm run admin:create`), or sets the password of the existing one, keeping their role.
+ */
 export async function upsertUserWithPassword(
   email: string,
   password: string,
@@ -95,7 +106,7 @@ export async function upsertUserWithPassword(
   const existing = await prisma.user.findUnique({ where: { email: normalized } });
   const user = await prisma.user.upsert({
     where: { email: normalized },
-    create: { email: normalized, passwordHash },
+    create: { email: normalized, passwordHash, role: "admin" },
     update: { passwordHash },
   });
   return { user: toPublic(user), created: !existing };

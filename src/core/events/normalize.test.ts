@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseIngestBody, type ParseResult } from "./normalize";
 
 const NOW = Date.parse("2026-03-01T12:00:00.000Z");
-const options = { maxBatch: 500, maxFutureSeconds: 300, maxPastDays: 30, maxBackfillDays: 3650, now: NOW };
+const SITE = "5a1e0000-0000-4000-8000-000000000001";
+const options = { siteId: SITE, maxBatch: 500, maxFutureSeconds: 300, maxPastDays: 30, maxBackfillDays: 3650, now: NOW };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const valid = { event_type: "page_visited", user_id: "user_1", session_id: "sess_1", page_path: "/home" };
@@ -20,7 +21,10 @@ function events(result: ParseResult) {
 describe("parseIngestBody: single events", () => {
   it("stamps a v4 event_id and the server time (UTC) when the client sends neither", () => {
     const [event] = events(parseIngestBody(valid, options));
-    expect(event).toEqual({ ...valid, event_id: expect.stringMatching(UUID_V4), event_time: "2026-03-01T12:00:00.000Z" });
+    expect(event).toEqual({ site_id: SITE, ...valid, event_id: expect.stringMatching(UUID_V4), event_time: "2026-03-01T12:00:00.000Z" });
+    // The site comes first in the stored line, from the key; the body cannot name one.
+    expect(Object.keys(event!)[0]).toBe("site_id");
+    expect(issues(parseIngestBody({ ...valid, site_id: "5a1e0000-0000-4000-8000-000000000002" }, options))[0]?.path).toBe("site_id");
   });
 
   it("keeps a client event_id (lower-cased) and converts a client event_time with offset to UTC", () => {

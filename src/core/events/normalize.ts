@@ -9,6 +9,8 @@ export interface EventIssue {
 export type ParseResult = { ok: true; events: StoredEvent[] } | { ok: false; issues: EventIssue[] };
 
 export interface ParseOptions {
+  /** The site of the key the events came with; stamped on every event. */
+  siteId: string;
   maxBatch: number;
   maxFutureSeconds: number;
   /** event_time older than this many days is refused, unless backfill is allowed. */
@@ -122,7 +124,7 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
         return;
       }
     }
-    events.push({ ...rest, event_id: event_id ?? randomUUID(), event_time: iso });
+    events.push({ site_id: options.siteId, ...rest, event_id: event_id ?? randomUUID(), event_time: iso });
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, events };
 }

@@ -120,18 +120,28 @@ export const incomingEventSchema = z.compile(incomingEvent);
 
 export type IncomingEvent = z.infer<typeof incomingEventSchema>;
 
-/** An event as written to Kafka and to the JSON Lines log: as received, plus event_id and event_time (UTC). */
+/**
+ * An event as written to Kafka and to the JSON Lines log: the site it belongs to (from the key,
+ * never from the body), then as received, plus event_id and event_time (UTC).
+ */
 export type StoredEvent = Omit<IncomingEvent, "event_id" | "event_time"> & {
+  site_id: string;
   event_id: string;
   event_time: string;
 };
 
+/** An event as a client sends it with its own event_id and event_time (the simulator, SDKs): no site. */
+export type ClientEvent = Omit<StoredEvent, "site_id">;
+
 /**
  * What the consumer accepts from Kafka and the ETL accepts from a log line: the same rules as
- * the API (one definition), with the server-made event_id and UTC event_time required.
+ * the API (one definition), with the server-made event_id and UTC event_time required. site_id is
+ * absent only from events written before sites existed; they belong to the default site
+ * (src/core/sites/defaultSite.ts), which the consumer and the ETL fill in.
  */
 export const storedEventSchema = z.compile(
   incomingEvent.safeExtend({
+    site_id: z.uuid().optional(),
     event_id: z.uuid(),
     // Always UTC ("…Z") in storage, so the year check on the text is exact.
     event_time: z.iso.datetime().regex(YEAR_FROM_1970, BEFORE_1970),

@@ -9,6 +9,7 @@ import type { StoredEvent } from "../events";
 import { createKafka } from "./client";
 import { EventProducer, KafkaUnavailableError } from "./producer";
 import { ensureTopics } from "./topics";
+import { DEFAULT_SITE_ID } from "../sites/defaultSite";
 
 const topic = `web_events_producer_test_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
 // A topic that refuses record batches over 300 kB, for the byte cap of a send.
@@ -18,6 +19,7 @@ const brokers = kafkaBrokers();
 
 function storedEvent(session = `s_${randomUUID().slice(0, 8)}`, padBytes = 0): StoredEvent {
   return {
+    site_id: DEFAULT_SITE_ID,
     event_type: "page_visited",
     user_id: "u",
     session_id: session,

@@ -11,6 +11,11 @@ import { createKafka } from "./client";
  */
 export type WrittenState = "none" | "unknown";
 
+/** The Kafka message key of an event: its session, within its site. */
+export function messageKey(event: Pick<StoredEvent, "site_id" | "session_id">): string {
+  return `${event.site_id}:${event.session_id}`;
+}
+
 /** Kafka could not take the events in time; the caller answers 503 with Retry-After. */
 export class KafkaUnavailableError extends Error {
   readonly retryAfterSeconds: number;
@@ -138,7 +143,8 @@ export class EventProducer {
 
   /**
    * Resolves once Kafka acknowledged every event (acks = all); rejects with KafkaUnavailableError
-   * otherwise. Message key = session_id (a session stays on one partition, in order).
+   * otherwise. Message key = site_id:session_id (a session stays on one partition, in order; the same
+   * session id on two sites is two sessions).
    */
   publish(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
@@ -150,8 +156,9 @@ export class EventProducer {
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const value = JSON.stringify(event);
-      bytes += Buffer.byteLength(value) + Buffer.byteLength(event.session_id);
-      messages[i] = { key: event.session_id, value };
+      const key = messageKey(event);
+      bytes += Buffer.byteLength(value) + Buffer.byteLength(key);
+      messages[i] = { key, value };
     }
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ messages, bytes, enqueuedAt: now, resolve, reject });

@@ -1,14 +1,18 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { DEFAULT_SITE_ID } from "../sites/defaultSite";
 
 /**
- * Layout of the raw logs under `logs.dir` (docs/logs.md). Files are partitioned by the UTC hour
- * of each event's event_time, so a late (backfilled) event lands in the file of the hour it
- * belongs to and the ETL can find every event of a session by its time span.
+ * Layout of the raw logs under `logs.dir` (docs/logs.md): one folder per site, then files
+ * partitioned by the UTC hour of each event's event_time, so a late (backfilled) event lands in
+ * the file of the hour it belongs to and the ETL finds a session's events by their hours.
  *
- *   events/YYYY-MM-DD/HH.jsonl       every event
- *   sessions/YYYY-MM-DD/HH.jsonl     session_created and session_ended only
- *   dead-letter/YYYY-MM-DD.jsonl     messages that could not be parsed (by arrival date)
+ *   events/<site_id>/YYYY-MM-DD/HH.jsonl      every event of the site
+ *   sessions/<site_id>/YYYY-MM-DD/HH.jsonl    its session_created and session_ended only
+ *   dead-letter/YYYY-MM-DD.jsonl              messages that were not valid events (by arrival date)
+ *
+ * Files written before sites existed (events/YYYY-MM-DD/HH.jsonl) are the default site's and are
+ * read as such; nothing is moved.
  */
 export const EVENTS_SUBDIR = "events";
 export const SESSIONS_SUBDIR = "sessions";
@@ -19,12 +23,12 @@ export function hourFileName(eventTimeIso: string): string {
   return `${eventTimeIso.slice(0, 10)}/${eventTimeIso.slice(11, 13)}.jsonl`;
 }
 
-export function eventLogPath(logsDir: string, eventTimeIso: string): string {
-  return path.join(logsDir, EVENTS_SUBDIR, hourFileName(eventTimeIso));
+export function eventLogPath(logsDir: string, siteId: string, eventTimeIso: string): string {
+  return path.join(logsDir, EVENTS_SUBDIR, siteId, hourFileName(eventTimeIso));
 }
 
-export function sessionLogPath(logsDir: string, eventTimeIso: string): string {
-  return path.join(logsDir, SESSIONS_SUBDIR, hourFileName(eventTimeIso));
+export function sessionLogPath(logsDir: string, siteId: string, eventTimeIso: string): string {
+  return path.join(logsDir, SESSIONS_SUBDIR, siteId, hourFileName(eventTimeIso));
 }
 
 export function deadLetterLogPath(logsDir: string, at: Date = new Date()): string {
@@ -36,35 +40,57 @@ export function isSessionBoundary(eventType: string): boolean {
 }
 
 export interface HourFile {
-  /** Path relative to logs.dir, e.g. "events/2026-11-28/14.jsonl"; the ETL's cursor key. */
+  /** Path relative to logs.dir, e.g. "events/<site>/2026-11-28/14.jsonl"; the ETL's cursor key. */
   relPath: string;
+  siteId: string;
   /** Start of the hour in ms since the epoch (UTC). */
   hourStart: number;
+  /** A file of the layout before sites (its lines carry no site_id). */
+  legacy: boolean;
 }
 
 const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/;
 const HOUR_FILE = /^(\d{2})\.jsonl$/;
+const SITE_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Every hourly events file, oldest first. */
-export async function listEventHourFiles(logsDir: string): Promise<HourFile[]> {
-  const root = path.join(logsDir, EVENTS_SUBDIR);
-  let days: string[];
+async function entries(dir: string): Promise<string[]> {
   try {
-    days = (await readdir(root)).filter((d) => DAY_DIR.test(d)).sort();
+    return (await readdir(dir)).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
+}
+
+async function hourFilesOfDays(root: string, prefix: string, siteId: string, legacy: boolean, days: string[]): Promise<HourFile[]> {
   const files: HourFile[] = [];
   for (const day of days) {
-    for (const name of (await readdir(path.join(root, day))).sort()) {
+    for (const name of await entries(path.join(root, day))) {
       const m = HOUR_FILE.exec(name);
       if (!m) continue;
-      files.push({
-        relPath: `${EVENTS_SUBDIR}/${day}/${name}`,
-        hourStart: Date.parse(`${day}T${m[1]}:00:00.000Z`),
-      });
+      files.push({ relPath: `${prefix}/${day}/${name}`, siteId, hourStart: Date.parse(`${day}T${m[1]}:00:00.000Z`), legacy });
     }
+  }
+  return files;
+}
+
+/**
+ * Every hourly events file of the given sites (all sites when omitted), per site oldest first.
+ * Folders of other sites (deleted ones) are not listed.
+ */
+export async function listEventHourFiles(logsDir: string, sites?: ReadonlySet<string>): Promise<HourFile[]> {
+  const root = path.join(logsDir, EVENTS_SUBDIR);
+  const names = await entries(root);
+  const wanted = (siteId: string) => !sites || sites.has(siteId);
+  const files: HourFile[] = [];
+  const legacyDays = names.filter((d) => DAY_DIR.test(d));
+  if (legacyDays.length > 0 && wanted(DEFAULT_SITE_ID)) {
+    files.push(...(await hourFilesOfDays(root, EVENTS_SUBDIR, DEFAULT_SITE_ID, true, legacyDays)));
+  }
+  for (const siteId of names.filter((d) => SITE_DIR.test(d) && wanted(d))) {
+    const siteRoot = path.join(root, siteId);
+    const days = (await entries(siteRoot)).filter((d) => DAY_DIR.test(d));
+    files.push(...(await hourFilesOfDays(siteRoot, `${EVENTS_SUBDIR}/${siteId}`, siteId, false, days)));
   }
   return files;
 }

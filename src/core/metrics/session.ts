@@ -1,4 +1,4 @@
-import { utcDate } from "./dates";
+import { utcDate, type DateOf } from "./dates";
 
 const HOUR_MS = 3_600_000;
 
@@ -39,7 +39,7 @@ export interface SessionFacts {
   sessionId: string;
   /** user_id of the session's first event. */
   userId: string;
-  /** UTC date of the session's start. */
+  /** Date of the session's start, in its site's time zone. */
   date: string;
   startTime: number;
   /** event_time of its (latest) session_ended, else of its latest event. */
@@ -64,7 +64,7 @@ export function compareEvents(a: MetricEvent, b: MetricEvent): number {
  * Applies the docs/metrics.md definitions to all events of one session (in any order, duplicates
  * allowed): the same event_id counts once.
  */
-export function summarizeSession(sessionId: string, input: readonly MetricEvent[]): SessionFacts {
+export function summarizeSession(sessionId: string, input: readonly MetricEvent[], dateOf: DateOf = utcDate): SessionFacts {
   if (input.length === 0) throw new Error(`session ${sessionId} has no events`);
   const sorted = [...input].sort(compareEvents);
   const events: MetricEvent[] = [];
@@ -99,7 +99,7 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
         pageViews++;
         const pagePath = event.pagePath ?? NO_PAGE;
         const endsAt = Math.min(nextBoundary, nextClose.get(pagePath) ?? Number.POSITIVE_INFINITY);
-        const date = utcDate(event.time);
+        const date = dateOf(event.time);
         const key = `${date}\u0000${pagePath}`;
         let fact = visits.get(key);
         if (!fact) {
@@ -122,7 +122,7 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
         nextClose.set(event.pagePath ?? NO_PAGE, event.time);
         break;
       case "button_clicked": {
-        const date = utcDate(event.time);
+        const date = dateOf(event.time);
         const pagePath = event.pagePath ?? NO_PAGE;
         const buttonId = event.buttonId ?? "";
         const key = `${date}\u0000${pagePath}\u0000${buttonId}`;
@@ -140,7 +140,7 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
   return {
     sessionId,
     userId: first.userId,
-    date: utcDate(first.time),
+    date: dateOf(first.time),
     startTime: first.time,
     endTime,
     durationMs: endTime - first.time,

@@ -2,9 +2,9 @@ import { Prisma } from "../../generated/prisma/client";
 
 /**
  * The docs/metrics.md aggregations, done in PostgreSQL over the per-session facts the ETL writes.
- * Each expression is written once and used both for the daily tables (grouped by date)
- * and for any date range (grouped over the whole range, so distinct counts and averages
- * are exact for the range rather than sums or averages of daily rows).
+ * Each expression is written once and used both for the daily tables (grouped by site and date)
+ * and for any date range of one site (grouped over the whole range, so distinct counts and
+ * averages are exact for the range rather than sums or averages of daily rows).
  * ROUND(numeric, 2) rounds half away from zero on exact numeric values.
  */
 
@@ -17,18 +17,30 @@ export const sessionAggregates = Prisma.sql`
   coalesce(sum(f.page_views), 0)::int AS total_page_views,
   round(100.0 * count(*) FILTER (WHERE f.page_views <= 1) / nullif(count(*), 0), 2) AS bounce_rate`;
 
+/** Which rows of a fact or daily table: some (site, date) pairs, or one site's range of dates. */
+export type FactFilter = { pairs: { siteIds: string[]; dates: string[] } } | { siteId: string; from: string; to: string };
+
+/** WHERE clause over `alias.site_id` and `alias.date`. */
+export function factWhere(alias: string, filter: FactFilter): Prisma.Sql {
+  const site = Prisma.raw(`${alias}.site_id`);
+  const date = Prisma.raw(`${alias}.date`);
+  return "pairs" in filter
+    ? Prisma.sql`(${site}, ${date}) IN (SELECT * FROM unnest(${filter.pairs.siteIds}::uuid[], ${filter.pairs.dates}::date[]))`
+    : Prisma.sql`${site} = ${filter.siteId}::uuid AND ${date} BETWEEN ${filter.from}::date AND ${filter.to}::date`;
+}
+
 /**
- * Page engagement per page_path (and per date when `byDate`) over the visits the filter
+ * Page engagement per page_path (and per site and date when `daily`) over the visits the filter
  * selects. Distinct users come from a first aggregation per user: two hashed GROUP BYs are
  * about twice as fast as a sorting count(DISTINCT user_id) over months of facts.
  */
-function pageEngagementSelect(filter: DateFilter, byDate: boolean): Prisma.Sql {
-  const keys = byDate ? Prisma.sql`date, page_path` : Prisma.sql`page_path`;
+function pageEngagementSelect(filter: FactFilter, daily: boolean): Prisma.Sql {
+  const keys = daily ? Prisma.sql`site_id, date, page_path` : Prisma.sql`page_path`;
   return Prisma.sql`SELECT ${keys}, sum(visits)::int AS total_visits, count(*)::int AS unique_users,
       sum(time_spent_ms) / 1000.0 AS total_time_spent_seconds,
       round(sum(time_spent_ms) / 1000.0 / nullif(sum(timed_visits), 0), 2) AS avg_time_spent_seconds
     FROM (SELECT ${keys}, user_id, sum(visits) AS visits, sum(timed_visits) AS timed_visits, sum(time_spent_ms) AS time_spent_ms
-            FROM page_visit_facts v WHERE ${dateWhere("v", filter)} GROUP BY ${keys}, user_id) per_user
+            FROM page_visit_facts v WHERE ${factWhere("v", filter)} GROUP BY ${keys}, user_id) per_user
     GROUP BY ${keys}`;
 }
 
@@ -36,45 +48,35 @@ function pageEngagementSelect(filter: DateFilter, byDate: boolean): Prisma.Sql {
 export const ctrExpression = Prisma.sql`
   CASE WHEN coalesce(views.views, 0) > 0 THEN round(100.0 * clicks.clicks / views.views, 2) END`;
 
-export type DateFilter = { dates: string[] } | { from: string; to: string };
-
-/** WHERE clause for a column `alias.date`. */
-export function dateWhere(alias: string, filter: DateFilter): Prisma.Sql {
-  const column = Prisma.raw(`${alias}.date`);
-  return "dates" in filter
-    ? Prisma.sql`${column} = ANY(${filter.dates}::date[])`
-    : Prisma.sql`${column} BETWEEN ${filter.from}::date AND ${filter.to}::date`;
-}
-
-/** Rebuilds the three daily tables for the given dates from the facts, inside the caller's transaction. */
-export function rebuildDailyTablesSql(dates: string[]): Prisma.Sql[] {
-  const filter = { dates };
+/** Rebuilds the three daily tables for the given (site, date) pairs from the facts, inside the caller's transaction. */
+export function rebuildDailyTablesSql(pairs: { siteIds: string[]; dates: string[] }): Prisma.Sql[] {
+  const filter = { pairs };
   return [
-    Prisma.sql`DELETE FROM session_metrics d WHERE ${dateWhere("d", filter)}`,
+    Prisma.sql`DELETE FROM session_metrics d WHERE ${factWhere("d", filter)}`,
     Prisma.sql`INSERT INTO session_metrics
-        (date, total_sessions, unique_users, avg_duration_seconds, avg_page_views, total_page_views, bounce_rate)
-      SELECT f.date, ${sessionAggregates}
-      FROM session_facts f WHERE ${dateWhere("f", filter)} GROUP BY f.date`,
-    Prisma.sql`DELETE FROM page_engagement d WHERE ${dateWhere("d", filter)}`,
+        (site_id, date, total_sessions, unique_users, avg_duration_seconds, avg_page_views, total_page_views, bounce_rate)
+      SELECT f.site_id, f.date, ${sessionAggregates}
+      FROM session_facts f WHERE ${factWhere("f", filter)} GROUP BY f.site_id, f.date`,
+    Prisma.sql`DELETE FROM page_engagement d WHERE ${factWhere("d", filter)}`,
     Prisma.sql`INSERT INTO page_engagement
-        (date, page_path, total_visits, unique_users, total_time_spent_seconds, avg_time_spent_seconds)
+        (site_id, date, page_path, total_visits, unique_users, total_time_spent_seconds, avg_time_spent_seconds)
       ${pageEngagementSelect(filter, true)}`,
-    Prisma.sql`DELETE FROM click_through_rates d WHERE ${dateWhere("d", filter)}`,
-    Prisma.sql`INSERT INTO click_through_rates (date, page_path, button_id, clicks, views, ctr)
-      SELECT clicks.date, clicks.page_path, clicks.button_id, clicks.clicks, coalesce(views.views, 0), ${ctrExpression}
-      FROM (SELECT c.date, c.page_path, c.button_id, sum(c.clicks)::int AS clicks
-              FROM click_facts c WHERE ${dateWhere("c", filter)} GROUP BY 1, 2, 3) clicks
-      LEFT JOIN (SELECT v.date, v.page_path, sum(v.visits)::int AS views
-              FROM page_visit_facts v WHERE ${dateWhere("v", filter)} GROUP BY 1, 2) views
-        ON views.date = clicks.date AND views.page_path = clicks.page_path`,
+    Prisma.sql`DELETE FROM click_through_rates d WHERE ${factWhere("d", filter)}`,
+    Prisma.sql`INSERT INTO click_through_rates (site_id, date, page_path, button_id, clicks, views, ctr)
+      SELECT clicks.site_id, clicks.date, clicks.page_path, clicks.button_id, clicks.clicks, coalesce(views.views, 0), ${ctrExpression}
+      FROM (SELECT c.site_id, c.date, c.page_path, c.button_id, sum(c.clicks)::int AS clicks
+              FROM click_facts c WHERE ${factWhere("c", filter)} GROUP BY 1, 2, 3, 4) clicks
+      LEFT JOIN (SELECT v.site_id, v.date, v.page_path, sum(v.visits)::int AS views
+              FROM page_visit_facts v WHERE ${factWhere("v", filter)} GROUP BY 1, 2, 3) views
+        ON views.site_id = clicks.site_id AND views.date = clicks.date AND views.page_path = clicks.page_path`,
   ];
 }
 
-/** Range figures (docs/metrics.md). */
-export function rangeSummarySql(from: string, to: string): Prisma.Sql {
+/** A site's range figures (docs/metrics.md, "Figures over a range"). */
+export function rangeSummarySql(siteId: string, from: string, to: string): Prisma.Sql {
   // Distinct users through a subquery: a hashed DISTINCT is several times faster than
   // count(DISTINCT …), which sorts, on a range of months.
-  const where = dateWhere("f", { from, to });
+  const where = factWhere("f", { siteId, from, to });
   return Prisma.sql`SELECT count(*)::int AS total_sessions,
       (SELECT count(*) FROM (SELECT DISTINCT f.user_id FROM session_facts f WHERE ${where}) u)::int AS unique_users,
       round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds,
@@ -82,17 +84,18 @@ export function rangeSummarySql(from: string, to: string): Prisma.Sql {
     FROM session_facts f WHERE ${where}`;
 }
 
-export function rangePageEngagementSql(from: string, to: string, limit: number): Prisma.Sql {
-  return Prisma.sql`${pageEngagementSelect({ from, to }, false)} ORDER BY total_visits DESC, page_path LIMIT ${limit}`;
+export function rangePageEngagementSql(siteId: string, from: string, to: string, limit: number): Prisma.Sql {
+  return Prisma.sql`${pageEngagementSelect({ siteId, from, to }, false)} ORDER BY total_visits DESC, page_path LIMIT ${limit}`;
 }
 
-export function rangeClickThroughSql(from: string, to: string, limit: number): Prisma.Sql {
+export function rangeClickThroughSql(siteId: string, from: string, to: string, limit: number): Prisma.Sql {
+  const filter = { siteId, from, to };
   return Prisma.sql`SELECT clicks.page_path, clicks.button_id, clicks.clicks, coalesce(views.views, 0)::int AS views,
       ${ctrExpression} AS ctr
     FROM (SELECT c.page_path, c.button_id, sum(c.clicks)::int AS clicks
-            FROM click_facts c WHERE ${dateWhere("c", { from, to })} GROUP BY 1, 2) clicks
+            FROM click_facts c WHERE ${factWhere("c", filter)} GROUP BY 1, 2) clicks
     LEFT JOIN (SELECT v.page_path, sum(v.visits)::int AS views
-            FROM page_visit_facts v WHERE ${dateWhere("v", { from, to })} GROUP BY 1) views
+            FROM page_visit_facts v WHERE ${factWhere("v", filter)} GROUP BY 1) views
       ON views.page_path = clicks.page_path
     ORDER BY ctr DESC NULLS LAST, clicks.clicks DESC, clicks.page_path, clicks.button_id LIMIT ${limit}`;
 }

@@ -2,7 +2,7 @@ import type { DefaultSession } from "next-auth";
 
 declare module "next-auth" {
   interface Session {
-    user: { id?: string } & DefaultSession["user"];
+    user: { id?: string; role?: "admin" | "member" } & DefaultSession["user"];
   }
 }
 
@@ -10,5 +10,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     /** Password version at sign-in (see passwordVersion in src/core/db/users.ts). */
     pwv?: string;
+    /** admin or member (src/core/sites/access.ts), read from the users table on every session check. */
+    role?: "admin" | "member";
   }
 }

@@ -161,18 +161,22 @@ export function getAuthOptions(): NextAuthOptions {
           token.sub = known.id;
           token.email = known.email;
           token.pwv = known.passwordVersion;
+          token.role = known.role;
           return token;
         }
         // Every later session check: the user must still exist with the same password, so
         // `npm run admin:password` (or deleting the user) ends existing sessions.
         const current = token.sub ? await findUserById(token.sub) : null;
         if (!current || current.passwordVersion !== token.pwv) throw new SessionRevokedError("password changed or user removed");
+        // Read fresh on every check, so a changed role takes effect at the next request.
+        token.role = current.role;
         return token;
       },
       async session({ session, token }) {
         if (session.user) {
           session.user.email = token.email ?? session.user.email;
           session.user.id = token.sub;
+          session.user.role = token.role ?? "member";
         }
         return session;
       },

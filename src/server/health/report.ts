@@ -83,7 +83,7 @@ const detailSections = {
   consumer_groups: (inputs: DetailInputs) => consumerGroupLags(inputs.admin, consumerGroups(inputs.config)),
   etl: fromPostgres(etlDetails),
   // What the ETL set aside instead of stopping (docs/etl.md, "Quarantine"): counts and the latest few.
-  quarantine: fromPostgres(() => getQuarantineSummary(5)),
+  quarantine: fromPostgres(() => getQuarantineSummary({ recent: 5 })),
 } satisfies Record<string, (inputs: DetailInputs) => Promise<unknown>>;
 
 type Sections = typeof detailSections;

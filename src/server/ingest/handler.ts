@@ -57,6 +57,8 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   }
 
   const parsed = parseIngestBody(body, {
+    // The site comes from the key, never from the body.
+    siteId: key.siteId,
     maxBatch: config.ingest.max_batch_events,
     maxFutureSeconds: config.ingest.max_future_seconds,
     maxPastDays: config.ingest.max_past_days,
@@ -109,6 +111,10 @@ async function checkBeforeBody(request: IngestRequest, config: AppConfig): Promi
     return { ok: false, reply };
   }
   if (!key) return { ok: false, reply: jsonError(401, "unauthorized", "unknown or revoked API key", { headers: AUTH_HEADERS }) };
+  if (key.kind === "publishable") {
+    const message = `API key ${key.prefix} is a publishable key: it only works on /api/collect (the browser collector); use a secret key (sk_…) here`;
+    return { ok: false, reply: jsonError(403, "forbidden", message) };
+  }
   if (!key.scopes.includes("ingest")) {
     return { ok: false, reply: jsonError(403, "forbidden", `API key ${key.prefix} does not have the "ingest" scope`) };
   }

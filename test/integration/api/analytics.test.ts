@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { runPass, storedEvent, writeLogEvents } from "../../support/etl";
 import { closeCoreConnections } from "../../support/ingest-env";
 import { sessionCookie } from "../../support/session";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 
 const DAY = "2026-03-10";
 /** More pages and buttons than the default limit of 100. */
@@ -43,7 +44,7 @@ beforeAll(async () => {
   logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-api-analytics-"));
   await writeLogEvents(logsDir, Array.from({ length: PAGES }, (_, i) => sessionEvents(i)).flat());
   expect((await runPass(db.url, logsDir)).sessionsRecomputed).toBe(PAGES);
-  readKey = (await createApiKey({ name: "analytics-test read", scopes: ["read"] })).secret;
+  readKey = (await createApiKey({ siteId: DEFAULT_SITE_ID, name: "analytics-test read", scopes: ["read"] })).secret;
   app = await startApp({ name: "api-analytics", env: { DATABASE_URL: db.url, AUTH_SECRET: authSecret, LOG_LEVEL: "warn" } });
 });
 
@@ -63,9 +64,9 @@ const range = `from=${DAY}&to=${DAY}`;
 
 describe("GET /api/analytics: who may read", () => {
   it("a read key or a session: 200; nothing: 401; a bad or revoked key: 401; an ingest-only key: 403", async () => {
-    const revoked = await createApiKey({ name: "analytics-test revoked", scopes: ["read"] });
+    const revoked = await createApiKey({ siteId: DEFAULT_SITE_ID, name: "analytics-test revoked", scopes: ["read"] });
     await revokeApiKey(revoked.key.id);
-    const ingestOnly = await createApiKey({ name: "analytics-test ingest", scopes: ["ingest"] });
+    const ingestOnly = await createApiKey({ siteId: DEFAULT_SITE_ID, name: "analytics-test ingest", scopes: ["ingest"] });
     const cookie = await sessionCookie(authSecret);
     const cases: Array<[Record<string, string>, number]> = [
       [{ authorization: `Bearer ${readKey}` }, 200],

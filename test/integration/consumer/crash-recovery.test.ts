@@ -1,3 +1,4 @@
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 import { appendFile, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredEvent } from "@/core/events";
@@ -64,7 +65,7 @@ describe("consumer worker: SIGKILL in the middle of a stream", () => {
     expect(linesAtKill).toBeLessThan(TOTAL);
 
     // Simulate a write torn by the kill: a partial line at the end of the file being appended to.
-    const file = eventLogPath(t.logsDir, eventTime);
+    const file = eventLogPath(t.logsDir, DEFAULT_SITE_ID, eventTime);
     await appendFile(file, '{"event_type":"page_visited","user_id":"torn","sess');
 
     await stream;

@@ -64,16 +64,18 @@ describe("consumer worker: an event on Kafka becomes a JSON line", () => {
       expect(line!.event_time).toBe(sent.event_time);
     }
 
-    // File layout: events/YYYY-MM-DD/HH.jsonl by the event's UTC hour.
-    const backfillFile = await readFile(eventLogPath(t.logsDir, backfilled.event_time), "utf8");
+    // File layout: events/<site>/YYYY-MM-DD/HH.jsonl by the event's site and UTC hour.
+    const backfillFile = await readFile(eventLogPath(t.logsDir, backfilled.site_id, backfilled.event_time), "utf8");
     expect(backfillFile).toBe(`${JSON.stringify(backfilled)}\n`);
     // Key order as received: the line is the producer's JSON, byte for byte.
-    const visitFile = await readFile(eventLogPath(t.logsDir, visit.event_time), "utf8");
+    const visitFile = await readFile(eventLogPath(t.logsDir, visit.site_id, visit.event_time), "utf8");
     expect(visitFile.split("\n")).toContain(JSON.stringify(visit));
 
     const sessions = await readLogRecords<StoredEvent>(t.logsDir, "sessions");
     expect(sessions.map((e) => e.event_id).sort()).toEqual([created.event_id, backfilled.event_id].sort());
-    expect(await readFile(sessionLogPath(t.logsDir, backfilled.event_time), "utf8")).toBe(`${JSON.stringify(backfilled)}\n`);
+    expect(await readFile(sessionLogPath(t.logsDir, backfilled.site_id, backfilled.event_time), "utf8")).toBe(
+      `${JSON.stringify(backfilled)}\n`,
+    );
   });
 
   it("stops gracefully on SIGTERM with exit code 0 after committing what it wrote", async () => {

@@ -13,6 +13,7 @@ import { datasetEvents, LogWriter } from "../../support/dataset";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { DuckReference } from "../../support/duckdbReference";
 import { readDailyTables, runPass } from "../../support/etl";
+import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
 
 const END = Date.parse("2026-06-30T00:00:00.000Z");
 const FULL = { from: "2026-06-01", to: "2026-07-01" };
@@ -44,7 +45,7 @@ async function expectSameAsDuckDb(): Promise<void> {
   expect(tables.page_engagement).toEqual(expected.page_engagement);
   expect(tables.click_through_rates).toEqual(expected.click_through_rates);
   for (const range of [FULL, WEEK]) {
-    const report = await getAnalyticsReport(range);
+    const report = await getAnalyticsReport(DEFAULT_SITE_ID, range);
     const want = await reference.report(range.from, range.to);
     expect(report.summary).toEqual(want.summary);
     expect(report.page_engagement).toEqual(want.page_engagement);

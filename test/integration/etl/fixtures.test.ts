@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { readDailyTables, runPass, storedEvent, writeLogEvents } from "../../support/etl";
 import { at, D1, D2, firstBatch, firstBatchRangeReport, firstBatchTables, lateBatch } from "../../support/specFixture";
+import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
 
 let db: TestDatabase;
 let logsDir: string;
@@ -38,8 +39,8 @@ describe("ETL over hand-computed fixtures", () => {
 
   it("the range report applies the definitions to the whole range, not to daily rows", async () => {
     const { getAnalyticsReport } = await import("../../../src/core/db/analytics");
-    expect(await getAnalyticsReport({ from: D1, to: D2 })).toEqual(firstBatchRangeReport);
-    const oneDay = await getAnalyticsReport({ from: D2, to: D2 });
+    expect(await getAnalyticsReport(DEFAULT_SITE_ID, { from: D1, to: D2 })).toEqual(firstBatchRangeReport);
+    const oneDay = await getAnalyticsReport(DEFAULT_SITE_ID, { from: D2, to: D2 });
     expect(oneDay.summary).toEqual({ sessions: 1, users: 1, avg_duration_seconds: 600, page_views: 1 });
     expect(oneDay.click_through_rates).toEqual([]);
   });
@@ -84,7 +85,7 @@ describe("ETL over hand-computed fixtures", () => {
 
     // The range report follows at once: reports are cached per ETL pass, never across one.
     const { getAnalyticsReport } = await import("../../../src/core/db/analytics");
-    const report = await getAnalyticsReport({ from: D1, to: D2 });
+    const report = await getAnalyticsReport(DEFAULT_SITE_ID, { from: D1, to: D2 });
     // Users u1, u2, u4; (420+3300+45+300+600)/5 = 933.
     expect(report.summary).toEqual({ sessions: 5, users: 3, avg_duration_seconds: 933, page_views: 7 });
   });
@@ -94,7 +95,7 @@ describe("ETL over hand-computed fixtures", () => {
     const { eventLogPath } = await import("../../../src/core/logs/paths");
     const event = storedEvent(at(D2, "09:05:00"), { event_type: "page_visited", user_id: "u9", session_id: "F", page_path: "/docs" });
     const line = JSON.stringify(event);
-    const file = eventLogPath(logsDir, event.event_time);
+    const file = eventLogPath(logsDir, event.site_id, event.event_time);
     await appendFile(file, line.slice(0, 20));
     expect((await runPass(db.url, logsDir)).eventsRead).toBe(0);
     await appendFile(file, `${line.slice(20)}\n`);

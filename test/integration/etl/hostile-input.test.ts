@@ -19,6 +19,7 @@ import { createTestDatabase, queryRows, type TestDatabase } from "../../support/
 import { runPass } from "../../support/etl";
 import { closeCoreConnections, createIngestTestEnv, postEvents, type IngestTestEnv } from "../../support/ingest-env";
 import { startWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
+import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
 
 let db: TestDatabase;
 let logsDir: string;
@@ -203,10 +204,11 @@ it("loads a 2048-byte page path of CJK characters with 256-byte ids, the widest 
 describe("lines that reach the logs some other way are set aside, never stop a pass", () => {
   it("a NUL line, a line that is not UTF-8, a year-1 event and garbage written straight into a log file", async () => {
     const now = new Date().toISOString();
-    const file = eventLogPath(logsDir, now);
+    const file = eventLogPath(logsDir, DEFAULT_SITE_ID, now);
     const rel = path.relative(logsDir, file);
     await mkdir(path.dirname(file), { recursive: true });
     const nulLine = JSON.stringify({
+      site_id: DEFAULT_SITE_ID,
       event_type: "page_visited",
       user_id: "u\u0000x",
       session_id: "bad-nul",
@@ -215,6 +217,7 @@ describe("lines that reach the logs some other way are set aside, never stop a p
       event_time: now,
     });
     const year1 = JSON.stringify({
+      site_id: DEFAULT_SITE_ID,
       event_type: "page_visited",
       user_id: "u",
       session_id: "bad-year1",
@@ -250,10 +253,10 @@ describe("lines that reach the logs some other way are set aside, never stop a p
   });
 
   it("npm run etl lists what it set aside", async () => {
-    const file = eventLogPath(logsDir, new Date().toISOString());
+    const file = eventLogPath(logsDir, DEFAULT_SITE_ID, new Date().toISOString());
     await appendFile(
       file,
-      `${JSON.stringify({ event_type: "page_visited", user_id: "u", session_id: "bad-cli", page_path: "/\u0007", event_id: randomUUID(), event_time: new Date().toISOString() })}\n`,
+      `${JSON.stringify({ site_id: DEFAULT_SITE_ID, event_type: "page_visited", user_id: "u", session_id: "bad-cli", page_path: "/\u0007", event_id: randomUUID(), event_time: new Date().toISOString() })}\n`,
     );
     const etl = startWorkerProcess(
       "workers/etl/run-once.ts",
@@ -276,10 +279,11 @@ describe("lines that reach the logs some other way are set aside, never stop a p
     expect(await visitsOf("/replaced-old")).toBe(1);
 
     // Another program writes the hour file anew (write to a temp file, rename over it): longer than before.
-    const file = eventLogPath(logsDir, hour);
+    const file = eventLogPath(logsDir, DEFAULT_SITE_ID, hour);
     const old = await readFile(file, "utf8");
     const fresh = Array.from({ length: 3 }, (_, i) =>
       JSON.stringify({
+        site_id: DEFAULT_SITE_ID,
         event_type: "page_visited",
         user_id: "r2",
         session_id: `repl-new-${i}`,
@@ -339,17 +343,18 @@ describe("lines that reach the logs some other way are set aside, never stop a p
 it("a session spanning 1970 to today costs a pass no more than a normal session", async () => {
   const adversary = `span-${randomUUID()}`;
   // An event from 1970 in the logs (the API refuses it; an old version or a hand edit could have written it).
-  const epochFile = eventLogPath(logsDir, "1970-01-01T00:00:00.000Z");
+  const epochFile = eventLogPath(logsDir, DEFAULT_SITE_ID, "1970-01-01T00:00:00.000Z");
   await mkdir(path.dirname(epochFile), { recursive: true });
   await appendFile(
     epochFile,
-    `${JSON.stringify({ event_type: "page_visited", user_id: "adv", session_id: adversary, page_path: "/span", event_id: randomUUID(), event_time: "1970-01-01T00:00:00.000Z" })}\n`,
+    `${JSON.stringify({ site_id: DEFAULT_SITE_ID, event_type: "page_visited", user_id: "adv", session_id: adversary, page_path: "/span", event_id: randomUUID(), event_time: "1970-01-01T00:00:00.000Z" })}\n`,
   );
   // 300 hour files of other traffic between then and now, which the session's span covers.
   for (let h = 1; h <= 300; h++) {
     const time = new Date(Math.floor(Date.now() / 3_600_000 - 10 - h) * 3_600_000).toISOString();
     const lines = Array.from({ length: 20 }, (_, i) =>
       JSON.stringify({
+        site_id: DEFAULT_SITE_ID,
         event_type: "page_visited",
         user_id: "other",
         session_id: `other-${h}-${i}`,
@@ -358,7 +363,7 @@ it("a session spanning 1970 to today costs a pass no more than a normal session"
         event_time: time,
       }),
     );
-    const file = eventLogPath(logsDir, time);
+    const file = eventLogPath(logsDir, DEFAULT_SITE_ID, time);
     await mkdir(path.dirname(file), { recursive: true });
     await appendFile(file, `${lines.join("\n")}\n`);
   }

@@ -13,6 +13,7 @@ import { ETL_QUEUE, ETL_SCHEDULER_ID, type EtlJobData, type EtlJobResult } from 
 import { writeDataset } from "../../support/dataset";
 import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
 import { startWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
+import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
 
 const REDIS_DB = 12;
 let db: TestDatabase;
@@ -90,7 +91,7 @@ describe("ETL worker", () => {
     const worker = startEtlWorker(3600);
     // A worker's scheduler starts a pass at once; let it finish so the manual pass gets the new events.
     await waitUntil(
-      async () => (await getEtlStatus()).lastRun?.status === "succeeded" && (await queue.getActiveCount()) === 0,
+      async () => (await getEtlStatus(DEFAULT_SITE_ID)).lastRun?.status === "succeeded" && (await queue.getActiveCount()) === 0,
       60_000,
       () => worker.output.slice(-10).join("\n"),
     );
@@ -109,7 +110,7 @@ describe("ETL worker", () => {
     const runId = state?.result && !state.result.skipped ? state.result.runId : -1;
     const [run] = await queryRows(db.url, "SELECT trigger, status, events_read FROM etl_runs WHERE id = $1", [runId]);
     expect(run).toEqual({ trigger: "manual", status: "succeeded", events_read: written });
-    const status = await getEtlStatus();
+    const status = await getEtlStatus(DEFAULT_SITE_ID);
     expect(status.lastSuccess?.id).toBeGreaterThanOrEqual(runId);
     expect(status.nextRunAt).toBeInstanceOf(Date);
     expect(status.intervalSeconds).toBe(3600);

@@ -1,7 +1,7 @@
 import { InvalidRangeError, resolveRange } from "@/core/analytics/range";
 import { getAnalyticsReport } from "@/core/db/analytics";
 import { logger } from "@/core/logging/logger";
-import { checkReadAccess, readAccessRequired } from "@/server/readAccess";
+import { checkReadAccess, readAccessRequired, siteForRead } from "@/server/readAccess";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -14,16 +14,18 @@ function json(status: number, body: unknown, headers?: Record<string, string>): 
   return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
-/** GET /api/analytics?from=YYYY-MM-DD&to=YYYY-MM-DD[&limit=N] (docs/api.md). */
+/** GET /api/analytics?[site=ID&]from=YYYY-MM-DD&to=YYYY-MM-DD[&limit=N] (docs/api.md). */
 export async function GET(request: Request): Promise<Response> {
   try {
     const access = await checkReadAccess(request);
     if (access.kind === "denied") return access.response;
     if (access.kind === "anonymous") return readAccessRequired();
     const params = new URL(request.url).searchParams;
+    const site = await siteForRead(access, params.get("site"));
+    if (site instanceof Response) return site;
     let range;
     try {
-      range = resolveRange({ from: params.get("from") ?? undefined, to: params.get("to") ?? undefined });
+      range = resolveRange({ from: params.get("from") ?? undefined, to: params.get("to") ?? undefined }, site.timeZone);
     } catch (err) {
       if (err instanceof InvalidRangeError) {
         return json(400, { error: "invalid_query", issues: [{ path: err.path, message: err.message }] });
@@ -35,7 +37,7 @@ export async function GET(request: Request): Promise<Response> {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       return json(400, { error: "invalid_query", issues: [{ path: "limit", message: `limit must be an integer from 1 to ${MAX_LIMIT}` }] });
     }
-    return json(200, await getAnalyticsReport(range, { limit }));
+    return json(200, await getAnalyticsReport(site.id, range, { limit }));
   } catch (err) {
     logger.error({ err }, "analytics query failed");
     return json(

@@ -3,6 +3,8 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/core/config";
 
 const SIGN_IN_PATH = "/signin";
+/** Pages for visitors without a session: sign-in, a site's shared dashboard, setting a password through an invitation. */
+const PUBLIC_PAGE = /^\/(?:signin$|share\/|invite\/)/;
 
 /**
  * Sends signed-out visitors of any page to the sign-in page, keeping where they wanted to go.
@@ -16,7 +18,7 @@ export async function proxy(request: NextRequest) {
   // Without a secret no session can exist; the pages show the configuration error themselves.
   if (!secret) return NextResponse.next();
   const token = await getToken({ req: request, secret, secureCookie: config.app.base_url.startsWith("https://") });
-  if (!token && pathname !== SIGN_IN_PATH) {
+  if (!token && !PUBLIC_PAGE.test(pathname)) {
     const url = request.nextUrl.clone();
     url.pathname = SIGN_IN_PATH;
     url.search = "";

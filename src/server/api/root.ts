@@ -1,16 +1,23 @@
 import { analyticsRouter } from "@/server/api/routers/analytics";
 import { apiKeysRouter } from "@/server/api/routers/apiKeys";
 import { etlRouter } from "@/server/api/routers/etl";
+import { membersRouter } from "@/server/api/routers/members";
+import { inviteRouter, sharedRouter } from "@/server/api/routers/public";
+import { sitesRouter } from "@/server/api/routers/sites";
 import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
 
 /** Every router of the dashboard API, mounted under /api/trpc. */
 export const appRouter = createTRPCRouter({
+  sites: sitesRouter,
+  members: membersRouter,
   analytics: analyticsRouter,
   etl: etlRouter,
   apiKeys: apiKeysRouter,
+  shared: sharedRouter,
+  invite: inviteRouter,
 });
 
 export type AppRouter = typeof appRouter;
 
-/** Server-side caller (RSC, tests): `createCaller(ctx).analytics.report({})`. */
+/** Server-side caller (RSC, tests): `createCaller(ctx).analytics.report({ siteId })`. */
 export const createCaller = createCallerFactory(appRouter);

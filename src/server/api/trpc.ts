@@ -47,7 +47,7 @@ const t = initTRPC.context<TRPCContext>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;
 
-/** No session needed. Nothing in the app uses it today; every procedure is protected (see the router walk test). */
+/** No session needed: only the token-bound procedures of src/server/api/routers/public.ts (listed in the router walk test). */
 export const publicProcedure = t.procedure;
 
 /** The signed-in user as the access rules see them (src/core/sites/access.ts). */

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/core/db/client";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 import { INTERNAL_ERROR_MESSAGE } from "@/server/api/trpc";
 import { startApp, type RunningApp } from "../../support/app";
 import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
@@ -31,7 +32,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const createInput = (name: string) => JSON.stringify(superjson.serialize({ name, scopes: ["read"] }));
+const site = { siteId: DEFAULT_SITE_ID };
+const createInput = (name: string) => JSON.stringify(superjson.serialize({ ...site, kind: "secret", name, scopes: ["read"] }));
+const listUrl = () => `${app.url}/api/trpc/apiKeys.list?input=${encodeURIComponent(JSON.stringify(superjson.serialize(site)))}`;
 
 function post(procedure: string, body: string, headers: Record<string, string>): Promise<Response> {
   return fetch(`${app.url}/api/trpc/${procedure}`, { method: "POST", headers: { cookie, ...headers }, body, redirect: "manual" });
@@ -48,10 +51,14 @@ describe("POST /api/trpc (mutations)", () => {
       expect(await res.json()).toMatchObject({ error: "forbidden" });
     }
     // A batch goes through the same gate.
-    const batch = await post("apiKeys.create?batch=1", JSON.stringify({ 0: superjson.serialize({ name: "batched", scopes: ["read"] }) }), {
-      ...json,
-      origin: "https://evil.example",
-    });
+    const batch = await post(
+      "apiKeys.create?batch=1",
+      JSON.stringify({ 0: superjson.serialize({ ...site, kind: "secret", name: "batched", scopes: ["read"] }) }),
+      {
+        ...json,
+        origin: "https://evil.example",
+      },
+    );
     expect(batch.status).toBe(403);
     expect(await keyCount()).toBe(0);
   });
@@ -89,17 +96,17 @@ describe("POST /api/trpc (mutations)", () => {
     });
     expect(res.status).toBe(200);
     const created = superjson.deserialize<{ key: { id: string }; secret: string }>((await res.json()).result.data);
-    expect(created.secret).toMatch(/^pk_/);
+    expect(created.secret).toMatch(/^sk_/);
     expect(await keyCount()).toBe(1);
 
-    const revoked = await post("apiKeys.revoke", JSON.stringify(superjson.serialize({ id: created.key.id })), {
+    const revoked = await post("apiKeys.revoke", JSON.stringify(superjson.serialize({ ...site, id: created.key.id })), {
       origin: app.url,
       "content-type": "application/json",
     });
     expect(revoked.status).toBe(200);
     expect((await getPrisma().apiKey.findUniqueOrThrow({ where: { id: created.key.id } })).revokedAt).not.toBeNull();
 
-    const list = await fetch(`${app.url}/api/trpc/apiKeys.list`, { headers: { cookie } });
+    const list = await fetch(listUrl(), { headers: { cookie } });
     expect(list.status).toBe(200);
   });
 });
@@ -110,7 +117,7 @@ describe("an internal failure", () => {
     await queryRows(db.url, "ALTER TABLE api_keys RENAME TO api_keys_hidden");
     let res: Response;
     try {
-      res = await fetch(`${app.url}/api/trpc/apiKeys.list`, { headers: { cookie } });
+      res = await fetch(listUrl(), { headers: { cookie } });
     } finally {
       await queryRows(db.url, "ALTER TABLE api_keys_hidden RENAME TO api_keys");
     }
@@ -138,6 +145,6 @@ describe("an internal failure", () => {
     expect(entry.err.stack).toMatch(/\n\s+at /);
 
     // And the procedure works again once the table is back.
-    expect((await fetch(`${app.url}/api/trpc/apiKeys.list`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(listUrl(), { headers: { cookie } })).status).toBe(200);
   });
 });

@@ -13,8 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCaller } from "@/server/api/root";
 import { REPO_ROOT, startApp, type RunningApp } from "../../support/app";
 
-/** Procedures meant to be public. Keep it empty unless a procedure really must answer signed-out visitors. */
-const PUBLIC_PROCEDURES = new Set<string>();
+/**
+ * Procedures meant to be public: each is bound to an unguessable token (src/server/api/routers/public.ts).
+ * Add one here only if it really must answer signed-out visitors, and test what it gives away.
+ */
+const PUBLIC_PROCEDURES = new Set<string>(["shared.site", "shared.report", "invite.get", "invite.redeem"]);
 
 type ProcedureType = "query" | "mutation" | "subscription";
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcedureType } }>).map(
@@ -39,7 +42,18 @@ async function pageRoutes(): Promise<string[]> {
 
 it("the router walk sees the dashboard's procedures", () => {
   const names = procedures.map((p) => p.name);
-  for (const expected of ["analytics.report", "etl.status", "etl.runNow", "etl.job", "apiKeys.list", "apiKeys.create", "apiKeys.revoke"]) {
+  for (const expected of [
+    "sites.list",
+    "sites.update",
+    "members.invite",
+    "analytics.report",
+    "etl.status",
+    "etl.runNow",
+    "etl.job",
+    "apiKeys.list",
+    "apiKeys.create",
+    "apiKeys.revoke",
+  ]) {
     expect(names).toContain(expected);
   }
   expect([...PUBLIC_PROCEDURES].filter((p) => !names.includes(p))).toEqual([]);
@@ -114,12 +128,37 @@ describe("over HTTP against the running app", () => {
 
   it("every page redirects to the sign-in page", async () => {
     const routes = await pageRoutes();
-    expect(routes).toEqual(expect.arrayContaining(["/", "/keys"]));
+    expect(routes).toEqual(expect.arrayContaining(["/"]));
     for (const route of routes) {
       const res = await fetch(`${app.url}${route}`, { redirect: "manual" });
       expect(res.status, route).toBeGreaterThanOrEqual(300);
       expect(res.status, route).toBeLessThan(400);
       expect(new URL(res.headers.get("location")!, app.url).pathname, route).toBe("/signin");
+    }
+  });
+
+  it("the public procedures give nothing for a token that is not valid", async () => {
+    const caller = createCaller({ session: null, headers: new Headers() });
+    for (const token of ["x".repeat(32), "", "../../etc"]) {
+      for (const call of [
+        () => caller.shared.site({ token }),
+        () => caller.shared.report({ token }),
+        () => caller.invite.get({ token }),
+        () => caller.invite.redeem({ token, password: "long-enough-password" }),
+      ]) {
+        const error = await call().then(
+          () => null,
+          (err: unknown) => err,
+        );
+        expect((error as TRPCError).code).toBe("NOT_FOUND");
+      }
+    }
+  });
+
+  it("a shared link or invitation that does not exist is a 404 page, not a sign-in redirect", async () => {
+    for (const route of [`/share/${"a".repeat(32)}`, `/invite/${"b".repeat(43)}`]) {
+      const res = await fetch(`${app.url}${route}`, { redirect: "manual" });
+      expect(res.status, route).toBe(404);
     }
   });
 

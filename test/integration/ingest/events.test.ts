@@ -4,6 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/core/db/client";
+import { createSite } from "@/core/db/sites";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 import { startApp, type RunningApp } from "../../support/app";
 import {
   closeCoreConnections,
@@ -35,7 +37,7 @@ afterAll(async () => {
 });
 
 describe("POST /api/events: accepted", () => {
-  it("202 for a single event, which is then on the topic keyed by session_id with event_id and event_time", async () => {
+  it("202 for a single event, which is then on the topic keyed by site:session with the key's site, event_id and event_time", async () => {
     const sent = event({ props: { plan: "pro" } });
     const before = Date.now();
     const res = await postEvents(app.url, sent, { key });
@@ -48,12 +50,28 @@ describe("POST /api/events: accepted", () => {
     const id = res.body.event_id as string;
     const found = await readEventsFromTopic(env.brokers, env.topic, [id]);
     const message = found.get(id);
-    expect(message?.key).toBe(sent.session_id);
-    expect(message?.value).toEqual({ ...sent, event_id: id, event_time: expect.any(String) });
+    expect(message?.key).toBe(`${DEFAULT_SITE_ID}:${sent.session_id}`);
+    expect(message?.value).toEqual({ ...sent, site_id: DEFAULT_SITE_ID, event_id: id, event_time: expect.any(String) });
     const time = Date.parse(message!.value.event_time as string);
     expect(time).toBeGreaterThanOrEqual(before - 1_000);
     expect(time).toBeLessThanOrEqual(Date.now() + 1_000);
     expect(message?.value.event_time).toMatch(/Z$/);
+  });
+
+  it("an event sent with another site's key belongs to that site, whatever the body says", async () => {
+    const shop = await createSite({ name: "shop.example", hostnames: ["shop.example"] });
+    const { secret } = await env.newKey(["ingest"], { siteId: shop.id });
+    const sent = event({ site_id: DEFAULT_SITE_ID });
+    const res = await postEvents(app.url, sent, { key: secret });
+    // site_id is not a field a client may send: the site comes from the key alone.
+    expect(res.status).toBe(400);
+    const { site_id: _, ...clean } = sent;
+    const ok = await postEvents(app.url, clean, { key: secret });
+    expect(ok.status).toBe(202);
+    const id = ok.body.event_id as string;
+    const message = (await readEventsFromTopic(env.brokers, env.topic, [id])).get(id);
+    expect(message?.key).toBe(`${shop.id}:${clean.session_id}`);
+    expect(message?.value.site_id).toBe(shop.id);
   });
 
   it("keeps a client-chosen event_id and event_time (backfill) and accepts the X-API-Key header", async () => {
@@ -219,6 +237,14 @@ describe("POST /api/events: rejected", () => {
     const res = await postEvents(app.url, event(), { key: secret });
     expect(res.status).toBe(403);
     expect(res.body.error).toBe("forbidden");
+  });
+
+  it("403 for a publishable key: it is for the browser collector only", async () => {
+    const { secret } = await env.newKey([], { kind: "publishable" });
+    expect(secret).toMatch(/^pk_/);
+    const res = await postEvents(app.url, event(), { key: secret });
+    expect(res.status).toBe(403);
+    expect(res.body.message).toMatch(/publishable/i);
   });
 
   it("checks the key before anything else: no key and a bad body is 401, read-only key and a bad body is 403", async () => {

@@ -11,6 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 import { REPO_ROOT, startApp, type RunningApp } from "../../support/app";
 import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
 import { closeCoreConnections, createIngestTestEnv, event, postEvents, waitFor, type IngestTestEnv } from "../../support/ingest-env";
@@ -174,7 +175,7 @@ describe("503 after a send timeout", () => {
       const found = copies.get(id)!;
       expect(found.length, `copies of ${id}`).toBeGreaterThanOrEqual(2);
       for (const copy of found) {
-        expect(copy.key).toBe(session);
+        expect(copy.key).toBe(`${DEFAULT_SITE_ID}:${session}`);
         expect(copy.value).toMatchObject({
           event_id: id,
           session_id: session,

@@ -48,10 +48,16 @@ function toEntry(row: {
 
 /** What was set aside, of one site (its lines, sessions and files) or of every site when siteId is omitted. */
 export async function getQuarantineSummary(
-  options: { recent?: number; siteId?: string } = {},
+  options: { recent?: number; siteId?: string; siteIds?: readonly string[] } = {},
   prisma: PrismaClient = getPrisma(),
 ): Promise<QuarantineSummary> {
-  const where = options.siteId === undefined ? {} : { siteId: options.siteId };
+  // One site (the dashboard), some (what a member may see), or all of them (an admin).
+  const where =
+    options.siteId !== undefined
+      ? { siteId: options.siteId }
+      : options.siteIds !== undefined
+        ? { siteId: { in: [...options.siteIds] } }
+        : {};
   const [groups, rows] = await Promise.all([
     prisma.etlQuarantine.groupBy({ by: ["kind"], where, _count: { _all: true } }),
     prisma.etlQuarantine.findMany({ where, orderBy: { id: "desc" }, take: options.recent ?? 20 }),

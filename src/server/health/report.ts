@@ -82,8 +82,6 @@ async function etlDetails() {
 const detailSections = {
   consumer_groups: (inputs: DetailInputs) => consumerGroupLags(inputs.admin, consumerGroups(inputs.config)),
   etl: fromPostgres(etlDetails),
-  // What the ETL set aside instead of stopping (docs/etl.md, "Quarantine"): counts and the latest few.
-  quarantine: fromPostgres(() => getQuarantineSummary({ recent: 5 })),
 } satisfies Record<string, (inputs: DetailInputs) => Promise<unknown>>;
 
 type Sections = typeof detailSections;
@@ -94,6 +92,23 @@ export type HealthDetails = PublicHealth & {
   checked_at: string;
   checks: Record<DependencyName, DependencyCheck>;
 } & { [K in keyof Sections]: SectionValue<K> };
+
+/** The sites whose set-aside lines a reader may see: theirs (a member, a site's key) or all (an admin). */
+export type SiteScope = { sites: "all" } | { sites: readonly string[] };
+
+/**
+ * What the ETL set aside instead of stopping (docs/etl.md, "Quarantine"): counts and the latest
+ * few, of the sites the reader may see only, since the excerpts are those sites' events.
+ */
+export async function quarantineSection(scope: SiteScope): Promise<Awaited<ReturnType<typeof getQuarantineSummary>> | { error: string }> {
+  try {
+    const options = scope.sites === "all" ? { recent: 5 } : { recent: 5, siteIds: scope.sites };
+    return await withTimeout(getQuarantineSummary(options), CHECK_TIMEOUT_MS);
+  } catch (err) {
+    logger.warn({ err, section: "quarantine" }, "health detail failed");
+    return { error: firstLine(err) };
+  }
+}
 
 function publicPart(checks: DependencyChecks["checks"]): PublicHealth {
   const dependencies = Object.fromEntries(

@@ -80,7 +80,8 @@ describe("GET /api/analytics: who may read", () => {
       [{ "x-api-key": ingestOnly.secret }, 403],
     ];
     for (const [headers, want] of cases) {
-      const { status, body } = await analytics(range, headers);
+      // The key's own site, or the site the session names.
+      const { status, body } = await analytics(`${range}&site=${DEFAULT_SITE_ID}`, headers);
       expect(status, Object.keys(headers).join("+")).toBe(want);
       if (want !== 200) expect(body).toEqual({ error: want === 401 ? "unauthorized" : "forbidden", message: expect.any(String) });
     }
@@ -113,7 +114,7 @@ describe("GET /api/analytics: rows per list", () => {
   });
 
   it("the dashboard's own query keeps 25 rows per list", async () => {
-    const input = encodeURIComponent(JSON.stringify(superjson.serialize({ from: DAY, to: DAY })));
+    const input = encodeURIComponent(JSON.stringify(superjson.serialize({ siteId: DEFAULT_SITE_ID, from: DAY, to: DAY })));
     const res = await fetch(`${app.url}/api/trpc/analytics.report?input=${input}`, {
       headers: { cookie: await sessionCookie(authSecret) },
     });

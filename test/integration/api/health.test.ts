@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/core/db/client";
+import { createSite } from "@/core/db/sites";
 import { startApp, type RunningApp } from "../../support/app";
 import { closeCoreConnections, createIngestTestEnv, event, postEvents, type IngestTestEnv } from "../../support/ingest-env";
 import { sessionCookie } from "../../support/session";
@@ -134,6 +135,11 @@ describe("GET /api/health, all dependencies up", () => {
       });
       expect(body.quarantine).toMatchObject({ total: 1, lines: 1, sessions: 0, files: 0 });
       expect(body.quarantine.recent[0]).toMatchObject({ file: "events/2026-11-28/14.jsonl", byteOffset: 120, reason: "not JSON" });
+      // A key of another site is not shown this site's set-aside lines (their excerpts are its events).
+      const other = await createSite({ name: "other.example" });
+      const { secret: otherKey } = await env.newKey(["read"], { siteId: other.id });
+      const foreign = await health(app.url, bearer(otherKey));
+      expect(foreign.body.quarantine).toMatchObject({ total: 0, recent: [] });
       // The public body says nothing of either.
       const open = await health(app.url, {});
       expect(open.body).not.toHaveProperty("quarantine");

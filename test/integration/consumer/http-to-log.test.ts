@@ -41,7 +41,7 @@ describe("HTTP -> Kafka -> consumer -> JSON Lines", () => {
       cwd: ROOT,
       env,
     });
-    apiKey = /\bpk_[0-9a-f]{8}_[A-Za-z0-9_-]+/.exec(stdout)![0];
+    apiKey = /\bsk_[0-9a-f]{8}_[A-Za-z0-9_-]+/.exec(stdout)![0];
     consumer = await startConsumerProcess(env);
     app = await startApp({
       name: "consumer-e2e",

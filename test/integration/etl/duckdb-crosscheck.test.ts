@@ -35,21 +35,26 @@ afterAll(async () => {
   await rm(logsDir, { recursive: true, force: true });
 });
 
+/** The second site, made in the last case: its own time zone, and the same session ids as "default". */
+let shop: { id: string; timeZone: string } | null = null;
+
 async function expectSameAsDuckDb(): Promise<void> {
   const { getAnalyticsReport } = await import("../../../src/core/db/analytics");
-  const reference = await DuckReference.load(logsDir);
-  const tables = await readDailyTables(db.url);
-  const expected = await reference.tables();
-  expect(tables.session_metrics.length).toBeGreaterThan(20);
-  expect(tables.session_metrics).toEqual(expected.session_metrics);
-  expect(tables.page_engagement).toEqual(expected.page_engagement);
-  expect(tables.click_through_rates).toEqual(expected.click_through_rates);
-  for (const range of [FULL, WEEK]) {
-    const report = await getAnalyticsReport(DEFAULT_SITE_ID, range);
-    const want = await reference.report(range.from, range.to);
-    expect(report.summary).toEqual(want.summary);
-    expect(report.page_engagement).toEqual(want.page_engagement);
-    expect(report.click_through_rates).toEqual(want.click_through_rates);
+  const reference = await DuckReference.load(logsDir, shop ? { [shop.id]: shop.timeZone } : {});
+  for (const siteId of shop ? [DEFAULT_SITE_ID, shop.id] : [DEFAULT_SITE_ID]) {
+    const tables = await readDailyTables(db.url, siteId);
+    const expected = await reference.tables(siteId);
+    expect(tables.session_metrics.length).toBeGreaterThan(20);
+    expect(tables.session_metrics).toEqual(expected.session_metrics);
+    expect(tables.page_engagement).toEqual(expected.page_engagement);
+    expect(tables.click_through_rates).toEqual(expected.click_through_rates);
+    for (const range of [FULL, WEEK]) {
+      const report = await getAnalyticsReport(siteId, range);
+      const want = await reference.report(range.from, range.to, siteId);
+      expect(report.summary).toEqual(want.summary);
+      expect(report.page_engagement).toEqual(want.page_engagement);
+      expect(report.click_through_rates).toEqual(want.click_through_rates);
+    }
   }
 }
 
@@ -89,5 +94,22 @@ describe("ETL agrees exactly with DuckDB", () => {
     const result = await runPass(db.url, logsDir);
     expect(result.eventsRead).toBe(writer.events);
     await expectSameAsDuckDb();
+  });
+
+  it("with a second site in Europe/Berlin whose session ids are the same as default's: each site its own numbers", async () => {
+    const { createSite } = await import("../../../src/core/db/sites");
+    const { getAnalyticsReport } = await import("../../../src/core/db/analytics");
+    const before = await getAnalyticsReport(DEFAULT_SITE_ID, FULL);
+    shop = await createSite({ name: "shop.example", timeZone: "Europe/Berlin" });
+    const writer = new LogWriter(logsDir);
+    // The same generator and seed as default's traffic: the same session and user ids, fewer events.
+    for (const event of datasetEvents({ events: 20_000, days: 28, endMs: END, seed: 11, users: 600, siteId: shop.id })) writer.add(event);
+    writer.flush();
+    const result = await runPass(db.url, logsDir);
+    expect(result.eventsRead).toBe(writer.events);
+    await expectSameAsDuckDb();
+    // Nothing of the new site leaked into default's numbers.
+    expect(await getAnalyticsReport(DEFAULT_SITE_ID, FULL)).toEqual(before);
+    expect((await getAnalyticsReport(shop.id, FULL)).summary.sessions).toBeLessThan(before.summary.sessions);
   });
 });

@@ -47,11 +47,9 @@ afterAll(async () => {
 
 async function logLines(): Promise<number> {
   let lines = 0;
-  const root = path.join(logsDir, "events");
-  for (const day of await readdir(root).catch(() => [])) {
-    for (const file of await readdir(path.join(root, day))) {
-      lines += (await readFile(path.join(root, day, file), "utf8")).split("\n").filter(Boolean).length;
-    }
+  const entries = await readdir(path.join(logsDir, "events"), { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const file of entries.filter((e) => e.isFile() && e.name.endsWith(".jsonl"))) {
+    lines += (await readFile(path.join(file.parentPath, file.name), "utf8")).split("\n").filter(Boolean).length;
   }
   return lines;
 }

@@ -16,6 +16,7 @@ import {
 } from "../../support/ingest-env";
 import { startNodeIngestServer, type NodeIngestServer } from "../../support/node-ingest-server";
 import { upload, type UploadOptions } from "../../support/upload";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 
 const MiB = 1024 * 1024;
 /** Each size, framing and client this many times: the old race lost about one upload in a few dozen under load. */
@@ -163,7 +164,7 @@ describe("the biggest valid request", () => {
       expect(found.size).toBe(5_040);
       // One session, one key, one partition: each maximum request went in as a single record batch there.
       expect(new Set(bigIds.map((id) => found.get(id)?.partition)).size).toBe(1);
-      expect(found.get(bigIds[0]!)?.key).toBe(session);
+      expect(found.get(bigIds[0]!)?.key).toBe(`${DEFAULT_SITE_ID}:${session}`);
     },
     SLOW,
   );

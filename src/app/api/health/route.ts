@@ -1,5 +1,6 @@
 import { logger } from "@/core/logging/logger";
-import { detailedHealth, publicHealth } from "@/server/health/report";
+import { listSitesFor } from "@/core/db/sites";
+import { detailedHealth, publicHealth, quarantineSection, type SiteScope } from "@/server/health/report";
 import { checkReadAccess, type ReadAccess } from "@/server/readAccess";
 
 export const runtime = "nodejs";
@@ -20,6 +21,17 @@ export async function GET(request: Request): Promise<Response> {
     access = { kind: "anonymous" };
   }
   if (access.kind === "denied") return access.response;
-  const report = access.kind === "anonymous" ? await publicHealth() : await detailedHealth();
+  const report =
+    access.kind === "anonymous"
+      ? await publicHealth()
+      : { ...(await detailedHealth()), quarantine: await quarantineSection(await scopeOf(access)) };
   return Response.json(report, { status: report.status === "ok" ? 200 : 503, headers: { "cache-control": "no-store" } });
+}
+
+/** A key reads its own site; a session the sites its user has a role on (every site for an admin). */
+async function scopeOf(access: Extract<ReadAccess, { kind: "api_key" | "session" }>): Promise<SiteScope> {
+  if (access.kind === "api_key") return { sites: [access.key.siteId] };
+  const user = access.session.user;
+  if (user.role === "admin") return { sites: "all" };
+  return { sites: user.id ? (await listSitesFor({ id: user.id, role: "member" })).map((s) => s.id) : [] };
 }

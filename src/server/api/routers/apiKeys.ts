@@ -1,13 +1,13 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { API_KEY_SCOPES, ApiKeyInputError, createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from "@/core/db/apiKeys";
-import { createTRPCRouter, siteEditorProcedure, siteProcedure } from "@/server/api/trpc";
+import { createTRPCRouter, siteEditorProcedure } from "@/server/api/trpc";
 
 const scopeSchema = z.enum(API_KEY_SCOPES as [ApiKeyScope, ...ApiKeyScope[]]);
 
 /** A site's keys, thin over src/core/db/apiKeys (the same functions `npm run apikey:create` and ingest use). */
 export const apiKeysRouter = createTRPCRouter({
-  list: siteProcedure.query(async ({ ctx }) => {
+  list: siteEditorProcedure.query(async ({ ctx }) => {
     const keys = await listApiKeys(ctx.site.id);
     return keys.map((k) => ({ ...k, status: k.revokedAt ? ("revoked" as const) : ("active" as const) }));
   }),

@@ -1,0 +1,190 @@
+/**
+ * Nobody sees a site they have no role on, however they ask (docs/sites.md, "Roles"). The tRPC part
+ * is walked from the router itself: every procedure must say here what it needs, so one added later
+ * cannot be left open by mistake. Then the same over HTTP: pages, tRPC and GET /api/analytics.
+ */
+import { randomBytes } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import type { Session } from "next-auth";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "@/core/db/apiKeys";
+import { createSite } from "@/core/db/sites";
+import { appRouter, createCaller } from "@/server/api/root";
+import { startApp, type RunningApp } from "../../support/app";
+import { createTestDatabase, type TestDatabase } from "../../support/db";
+import { closeCoreConnections } from "../../support/ingest-env";
+import { memberSession, sessionCookie, type TestMember } from "../../support/session";
+
+/** What each procedure needs: a role on the site it names, any session, the install's admin role, or a token. */
+type Needs = "read" | "edit" | "administer" | "signed-in" | "admin" | "public";
+const NEEDS: Record<string, Needs> = {
+  "sites.list": "signed-in",
+  "sites.create": "admin",
+  "sites.get": "read",
+  "sites.update": "edit",
+  "sites.setSharing": "edit",
+  "sites.deletionPreview": "administer",
+  "sites.delete": "administer",
+  "members.list": "administer",
+  "members.invite": "administer",
+  "members.newInviteLink": "administer",
+  "members.setRole": "administer",
+  "members.remove": "administer",
+  "analytics.report": "read",
+  "etl.status": "read",
+  "etl.runNow": "edit",
+  "etl.job": "read",
+  "apiKeys.list": "edit",
+  "apiKeys.create": "edit",
+  "apiKeys.revoke": "edit",
+  "shared.site": "public",
+  "shared.report": "public",
+  "invite.get": "public",
+  "invite.redeem": "public",
+};
+const RANK = { viewer: 1, editor: 2, admin: 3 } as const;
+const NEED_RANK = { read: 1, edit: 2, administer: 3 } as const;
+
+const procedures = Object.keys(appRouter._def.procedures as Record<string, unknown>);
+
+let db: TestDatabase;
+let siteA: string;
+let siteB: string;
+const secret = randomBytes(32).toString("hex");
+const people: Record<"viewerA" | "editorA" | "editorB", TestMember> = {} as never;
+let adminCookie: string;
+
+function session(member: { id: string; email: string }, role: "admin" | "member"): Session {
+  return { user: { id: member.id, email: member.email, role }, expires: new Date(Date.now() + 3_600_000).toISOString() } as Session;
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<string | null> {
+  return promise.then(
+    () => null,
+    (err: unknown) => (err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}`),
+  );
+}
+
+function procedure(caller: ReturnType<typeof createCaller>, name: string): (input: unknown) => Promise<unknown> {
+  return name.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase("sites_access");
+  process.env.DATABASE_URL = db.url;
+  siteA = (await createSite({ name: "a.example", hostnames: ["a.example"] })).id;
+  siteB = (await createSite({ name: "b.example", hostnames: ["b.example"] })).id;
+  people.viewerA = await memberSession(secret, "viewer-a@test.pulse", [{ siteId: siteA, role: "viewer" }]);
+  people.editorA = await memberSession(secret, "editor-a@test.pulse", [{ siteId: siteA, role: "editor" }]);
+  people.editorB = await memberSession(secret, "editor-b@test.pulse", [{ siteId: siteB, role: "editor" }]);
+  adminCookie = await sessionCookie(secret);
+}, 120_000);
+
+afterAll(async () => {
+  await closeCoreConnections();
+  await db?.drop();
+});
+
+it("every procedure of the router says what it needs", () => {
+  expect(procedures.filter((p) => !(p in NEEDS))).toEqual([]);
+  expect(Object.keys(NEEDS).filter((p) => !procedures.includes(p))).toEqual([]);
+});
+
+describe("in process, procedure by procedure", () => {
+  const siteScoped = Object.entries(NEEDS).filter((e): e is [string, "read" | "edit" | "administer"] => e[1] in NEED_RANK);
+
+  it.each(siteScoped)("%s (%s): NOT_FOUND for an editor of another site, whatever else the input says", async (name) => {
+    const caller = createCaller({ session: session(people.editorB, "member"), headers: new Headers() });
+    expect(await errorOf(procedure(caller, name)({ siteId: siteA }))).toBe("NOT_FOUND");
+    // A site that does not exist looks the same as one the user may not see.
+    expect(await errorOf(procedure(caller, name)({ siteId: "11111111-1111-4111-8111-111111111111" }))).toBe("NOT_FOUND");
+  });
+
+  it.each(siteScoped)("%s (%s): FORBIDDEN below the role it needs, let through at it", async (name, needs) => {
+    for (const [who, access] of [
+      ["viewerA", "viewer"],
+      ["editorA", "editor"],
+    ] as const) {
+      const caller = createCaller({ session: session(people[who], "member"), headers: new Headers() });
+      // Only the site id: where access is enough, the call fails later, on its own input (or succeeds).
+      const code = await errorOf(procedure(caller, name)({ siteId: siteA }));
+      if (RANK[access] < NEED_RANK[needs]) expect(code, `${who} on ${name}`).toBe("FORBIDDEN");
+      else expect(["BAD_REQUEST", null], `${who} on ${name}: ${code}`).toContain(code);
+    }
+  });
+
+  it("sites.list shows a member their own sites only; an admin all of them", async () => {
+    const list = async (s: Session) => (await createCaller({ session: s, headers: new Headers() }).sites.list()).map((x) => x.id);
+    expect(await list(session(people.viewerA, "member"))).toEqual([siteA]);
+    expect(await list(session(people.editorB, "member"))).toEqual([siteB]);
+    expect(await list(session({ id: people.editorB.id, email: "x" }, "admin"))).toEqual(expect.arrayContaining([siteA, siteB]));
+  });
+
+  it("a viewer is not shown the shared link's token", async () => {
+    const editor = createCaller({ session: session(people.editorA, "member"), headers: new Headers() });
+    const on = await editor.sites.setSharing({ siteId: siteA, on: true });
+    expect(on.shareToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const viewer = createCaller({ session: session(people.viewerA, "member"), headers: new Headers() });
+    expect((await viewer.sites.get({ siteId: siteA })).shareToken).toBeNull();
+    expect((await viewer.sites.list())[0]!.shareToken).toBeNull();
+    await editor.sites.setSharing({ siteId: siteA, on: false });
+  });
+
+  it("only the install's admin creates sites", async () => {
+    const editor = createCaller({ session: session(people.editorA, "member"), headers: new Headers() });
+    expect(await errorOf(editor.sites.create({ name: "c.example" }))).toBe("FORBIDDEN");
+  });
+});
+
+describe("over HTTP against the running app", () => {
+  let app: RunningApp;
+  let readKeyA: string;
+
+  beforeAll(async () => {
+    app = await startApp({ name: "sites-access", env: { DATABASE_URL: db.url, AUTH_SECRET: secret, LOG_LEVEL: "warn" } });
+    readKeyA = (await createApiKey({ siteId: siteA, name: "read a", kind: "secret", scopes: ["read"] })).secret;
+  }, 300_000);
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const page = (route: string, cookie: string) => fetch(`${app.url}${route}`, { headers: { cookie }, redirect: "manual" });
+  const query = (name: string, input: unknown, cookie: string) =>
+    fetch(`${app.url}/api/trpc/${name}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`, { headers: { cookie } });
+
+  it("pages: a site's pages answer its members by role and are a 404 for everyone else", async () => {
+    const viewer = people.viewerA.cookie;
+    expect((await page(`/s/${siteA}`, viewer)).status).toBe(200);
+    for (const route of [`/s/${siteB}`, `/s/${siteA}/keys`, `/s/${siteB}/keys`, `/s/not-a-site`]) {
+      expect((await page(route, viewer)).status, route).toBe(404);
+    }
+    expect((await page(`/s/${siteA}/keys`, people.editorA.cookie)).status).toBe(200);
+    expect((await page(`/s/${siteA}`, people.editorB.cookie)).status).toBe(404);
+    expect((await page(`/s/${siteA}`, adminCookie)).status).toBe(200);
+    expect((await page(`/s/${siteB}/keys`, adminCookie)).status).toBe(200);
+  });
+
+  it("the home page sends a member to their own site", async () => {
+    const res = await page("/", people.editorB.cookie);
+    expect(res.status).toBeGreaterThanOrEqual(300);
+    expect(res.status).toBeLessThan(400);
+    expect(new URL(res.headers.get("location")!, app.url).pathname).toBe(`/s/${siteB}`);
+  });
+
+  it("tRPC over HTTP: 404 for another site's report, 403 for a viewer's key list", async () => {
+    expect((await query("analytics.report", { siteId: siteB }, people.viewerA.cookie)).status).toBe(404);
+    expect((await query("analytics.report", { siteId: siteA }, people.viewerA.cookie)).status).toBe(200);
+    expect((await query("apiKeys.list", { siteId: siteA }, people.viewerA.cookie)).status).toBe(403);
+  });
+
+  it("GET /api/analytics: a session reads only its sites; a key only its own", async () => {
+    const get = (qs: string, headers: Record<string, string>) => fetch(`${app.url}/api/analytics?${qs}`, { headers });
+    expect((await get(`site=${siteA}`, { cookie: people.viewerA.cookie })).status).toBe(200);
+    expect((await get(`site=${siteB}`, { cookie: people.viewerA.cookie })).status).toBe(404);
+    expect((await get("", { cookie: people.viewerA.cookie })).status).toBe(400);
+    expect((await get("", { authorization: `Bearer ${readKeyA}` })).status).toBe(200);
+    expect((await get(`site=${siteA}`, { authorization: `Bearer ${readKeyA}` })).status).toBe(200);
+    expect((await get(`site=${siteB}`, { authorization: `Bearer ${readKeyA}` })).status).toBe(403);
+  });
+});

@@ -8,6 +8,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/core/db/client";
 import { createSite } from "@/core/db/sites";
+import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 import { startApp, type RunningApp } from "../../support/app";
 import { closeCoreConnections, createIngestTestEnv, event, postEvents, type IngestTestEnv } from "../../support/ingest-env";
 import { sessionCookie } from "../../support/session";
@@ -119,6 +120,7 @@ describe("GET /api/health, all dependencies up", () => {
     const line = await prisma.etlQuarantine.create({
       data: {
         runId: run.id,
+        siteId: DEFAULT_SITE_ID,
         kind: "line",
         file: "events/2026-11-28/14.jsonl",
         byteOffset: 120n,

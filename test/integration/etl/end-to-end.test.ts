@@ -3,9 +3,10 @@
  * through Kafka and the consumer process into JSON Lines, an ETL pass (`npm run etl`), then
  * GET /api/analytics with a read key and the three tables hold the hand-computed numbers.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { readLogLines } from "../../support/consumer-harness";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../../support/app";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
@@ -45,14 +46,7 @@ afterAll(async () => {
   await rm(logsDir, { recursive: true, force: true });
 });
 
-async function logLines(): Promise<number> {
-  let lines = 0;
-  const entries = await readdir(path.join(logsDir, "events"), { recursive: true, withFileTypes: true }).catch(() => []);
-  for (const file of entries.filter((e) => e.isFile() && e.name.endsWith(".jsonl"))) {
-    lines += (await readFile(path.join(file.parentPath, file.name), "utf8")).split("\n").filter(Boolean).length;
-  }
-  return lines;
-}
+const logLines = async (): Promise<number> => (await readLogLines(logsDir, "events")).length;
 
 async function runEtl(): Promise<string> {
   const etl = startWorkerProcess("workers/etl/run-once.ts", workerEnv, { label: "etl" });

@@ -5,11 +5,12 @@
 // Uses its own broker (scripts/kafka/start.sh on INGEST_TEST_TIMEOUT_KAFKA_PORT, default 19094).
 import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
+import { readLogLines } from "../../support/consumer-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 import { REPO_ROOT, startApp, type RunningApp } from "../../support/app";
@@ -81,16 +82,7 @@ async function copiesOnTopic(ids: readonly string[]): Promise<Map<string, Array<
   return copies;
 }
 
-async function logLines(): Promise<number> {
-  let lines = 0;
-  const root = path.join(logsDir, "events");
-  for (const day of await readdir(root).catch(() => [])) {
-    for (const file of await readdir(path.join(root, day))) {
-      lines += (await readFile(path.join(root, day, file), "utf8")).split("\n").filter(Boolean).length;
-    }
-  }
-  return lines;
-}
+const logLines = async (): Promise<number> => (await readLogLines(logsDir, "events")).length;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "pulse-timeout-kafka-"));

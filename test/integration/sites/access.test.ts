@@ -67,7 +67,9 @@ async function errorOf(promise: Promise<unknown>): Promise<string | null> {
 }
 
 function procedure(caller: ReturnType<typeof createCaller>, name: string): (input: unknown) => Promise<unknown> {
-  return name.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+  return name.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
+    input: unknown,
+  ) => Promise<unknown>;
 }
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 # Prints each request, the response body and the HTTP status, and exits 1 if a status is not
 # the expected one (so it doubles as a smoke test).
 #
-#   PULSE_API_KEY=pk_...  ./test_events.sh
+#   PULSE_API_KEY=sk_...  ./test_events.sh
 #   PULSE_URL=http://localhost:3000 (default)
 #
 # Create a key with: npm run apikey:create -- --name test-events

@@ -88,3 +88,23 @@ it("API → Kafka → consumer → ETL → /api/analytics gives the documented n
   expect(await runEtl()).toMatch(/read 0 new events/);
   expect(await readDailyTables(db.url)).toEqual(firstBatchTables);
 });
+
+it("the same events sent with a second site's key: that site gets exactly the same numbers, and default's do not move", async () => {
+  const { createSite } = await import("@/core/db/sites");
+  const shop = await createSite({ name: "shop.example" });
+  const ingestKey = await ingest.newKey(["ingest", "backfill"], { siteId: shop.id });
+  const readKey = await ingest.newKey(["read"], { siteId: shop.id });
+  // Same session ids, same user ids, same event ids as default's: still other sessions.
+  const events = firstBatch.map(({ site_id: _, ...event }) => event);
+  expect((await postEvents(app.url, { events }, { key: ingestKey.secret })).status).toBe(202);
+  await waitUntil(
+    async () => (await logLines()) === 2 * firstBatch.length,
+    30_000,
+    async () => `${await logLines()} lines in the log`,
+  );
+  expect(await runEtl()).toMatch(new RegExp(`read ${firstBatch.length} new events`));
+  expect(await readDailyTables(db.url, shop.id)).toEqual(firstBatchTables);
+  expect(await readDailyTables(db.url)).toEqual(firstBatchTables);
+  const res = await fetch(`${app.url}/api/analytics?from=${D1}&to=${D2}`, { headers: { authorization: `Bearer ${readKey.secret}` } });
+  expect(await res.json()).toEqual(firstBatchRangeReport);
+});

@@ -70,9 +70,9 @@ export function AppShell({
         </div>
         {nav.length > 1 ? (
           // On narrow screens the site's pages get their own row, scrolling sideways if need be.
-          <nav aria-label="Main" className="flex gap-1 overflow-x-auto border-t border-gray-800/60 px-3 py-1.5 md:hidden">
+          <nav aria-label="Main" className="flex gap-0.5 overflow-x-auto border-t border-gray-800/60 px-1.5 py-1.5 md:hidden">
             {nav.map((p) => (
-              <NavLink key={p.path} siteId={current!.id} path={p.path} label={p.label} pathname={pathname} />
+              <NavLink key={p.path} siteId={current!.id} path={p.path} label={p.label} pathname={pathname} compact />
             ))}
           </nav>
         ) : null}
@@ -93,7 +93,20 @@ export function AppShell({
   );
 }
 
-function NavLink({ siteId, path, label, pathname }: { siteId: string; path: SitePagePath; label: string; pathname: string }) {
+/** `compact`: the phone's row of site pages, without icons so that all four fit 390 px. */
+function NavLink({
+  siteId,
+  path,
+  label,
+  pathname,
+  compact = false,
+}: {
+  siteId: string;
+  path: SitePagePath;
+  label: string;
+  pathname: string;
+  compact?: boolean;
+}) {
   const href = `/s/${siteId}${path}`;
   const active = path === "" ? pathname === href : pathname.startsWith(href);
   const NavIcon = ICONS[path];
@@ -101,11 +114,11 @@ function NavLink({ siteId, path, label, pathname }: { siteId: string; path: Site
     <Link
       href={href}
       aria-current={active ? "page" : undefined}
-      className={`flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
+      className={`flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md py-1.5 text-sm font-medium ${compact ? "px-2" : "px-2.5"} transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
         active ? "bg-gray-800/80 text-white" : "text-gray-400 hover:bg-gray-900 hover:text-gray-100"
       }`}
     >
-      <NavIcon width={16} height={16} />
+      {compact ? null : <NavIcon width={16} height={16} />}
       {label}
     </Link>
   );

@@ -50,6 +50,7 @@ export function ReportView({
   hideError = false,
   beforeReport,
   empty,
+  zoneInRangeLabel = true,
 }: {
   title: ReactNode;
   subtitle?: ReactNode;
@@ -64,6 +65,8 @@ export function ReportView({
   beforeReport?: ReactNode;
   /** Shown above the report when the range has no data. */
   empty?: ReactNode;
+  /** False where the subtitle names the time zone already. */
+  zoneInRangeLabel?: boolean;
 }) {
   const data = report.data;
   const loading = report.isLoading;
@@ -76,7 +79,8 @@ export function ReportView({
           <h1 className="break-words text-xl font-semibold tracking-tight text-gray-50 sm:text-2xl">{title}</h1>
           {subtitle ? <p className="mt-1 text-sm text-gray-400">{subtitle}</p> : null}
           <p className="mt-1 text-sm text-gray-400" data-testid="range-label">
-            {formatDayLong(range.from)} – {formatDayLong(range.to)} <span className="text-gray-500">(days in {timeZone})</span>
+            {formatDayLong(range.from)} – {formatDayLong(range.to)}
+            {zoneInRangeLabel ? <span className="text-gray-500"> (days in {timeZone})</span> : null}
           </p>
           <UpdatedAt updatedAt={report.dataUpdatedAt} fetching={report.isFetching} onRefresh={onRefresh} />
         </div>

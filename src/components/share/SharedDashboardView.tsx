@@ -39,6 +39,7 @@ export function SharedDashboardView({ token, name, timeZone }: { token: string; 
           title={name}
           subtitle={<>Shared read-only dashboard · dates in {timeZone}</>}
           timeZone={timeZone}
+          zoneInRangeLabel={false}
           selection={selection}
           range={range}
           onSelectionChange={setSelection}

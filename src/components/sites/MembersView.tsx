@@ -207,7 +207,7 @@ function LinkNotice({ link, onDismiss }: { link: IssuedLink; onDismiss: () => vo
       data-testid="invite-link"
     >
       <p id="invite-link-title" role="status" className="text-sm text-amber-100">
-        Send this one-time link to <span className="break-all font-medium">{link.email}</span>; it sets their password and is valid for{" "}
+        Send this one-time link to <span className="break-words font-medium">{link.email}</span>; it sets their password and is valid for{" "}
         {INVITE_DAYS} days. It is not shown again.
       </p>
       <div className="flex gap-2">

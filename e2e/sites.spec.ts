@@ -278,6 +278,19 @@ test("a second site: its own key, events and dashboard, a viewer invited by link
     await context.close();
   });
 
+  await test.step("a new time zone: the settings say the dates are being recomputed until an ETL pass has done it", async () => {
+    await page.goto(`${baseUrl()}/s/${shopId}/settings`);
+    await page.getByLabel("Time zone").selectOption("America/New_York");
+    await page.getByRole("button", { name: "Save" }).click();
+    // The pass the save queued recomputes the dates; the page polls until the site says it is done.
+    await expect(page.getByText("Saved.")).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId("recomputing")).toHaveCount(0);
+    await expect(page.getByTestId("footer-time-zone")).toHaveText("America/New_York");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+    await expect(page.getByTestId("range-label")).toContainText("(days in America/New_York)");
+    await expectSummary(page, shop.summary);
+  });
+
   await test.step("the new pages fit a phone", async () => {
     for (const path of ["/sites", `/s/${shopId}/settings`, `/s/${shopId}/members`]) {
       await page.goto(`${baseUrl()}${path}`);

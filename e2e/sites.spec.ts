@@ -298,4 +298,27 @@ test("a second site: its own key, events and dashboard, a viewer invited by link
       await noHorizontalScroll(page);
     }
   });
+  await test.step("the admin deletes shop.example after reading what goes with it and typing its name", async () => {
+    await page.goto(`${baseUrl()}/s/${shopId}/settings`);
+    await page.getByRole("button", { name: "Delete site" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Delete “shop.example”?" });
+    const preview = dialog.getByTestId("deletion-preview");
+    await expect(preview).toContainText("2 sessions");
+    await expect(preview).toContainText("1 API key");
+    await expect(preview).toContainText("1 member");
+    await expect(dialog).toContainText("The raw event log files stay on disk");
+    const confirm = dialog.getByRole("button", { name: "Delete site" });
+    await expect(confirm).toBeDisabled();
+    await dialog.getByLabel("Type shop.example to confirm").fill("shop.exampl");
+    await expect(confirm).toBeDisabled();
+    await dialog.getByLabel("Type shop.example to confirm").fill("shop.example");
+    await shot(page, "delete-dialog");
+    await confirm.click();
+    await expect(page).toHaveURL(`${baseUrl()}/sites`);
+    const list = page.getByRole("list", { name: "Your sites" });
+    await expect(list.getByRole("link", { name: /default/ })).toBeVisible();
+    await expect(list.getByRole("link", { name: /shop\.example/ })).toHaveCount(0);
+    await page.goto(`${baseUrl()}/s/${shopId}`);
+    await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
+  });
 });

@@ -70,7 +70,10 @@ function DeleteSiteDialog({ site, open, onClose }: { site: SiteView; open: boole
                   <li>{count(p.sessions, "session", "sessions")}</li>
                   <li>{count(p.days, "day of aggregates", "days of aggregates")}</li>
                   <li>{count(p.keys, "API key", "API keys")}</li>
-                  <li>{count(p.members, "member", "members")} (their accounts stay)</li>
+                  <li>
+                    {count(p.members, "member", "members")}
+                    {p.members === 0 ? null : p.members === 1 ? " (the account stays)" : " (the accounts stay)"}
+                  </li>
                 </ul>
                 <p className="mt-2">The raw event log files stay on disk; the ETL skips them from now on.</p>
               </>

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { SIGN_IN_LIMITS } from "../src/core/auth/signIn";
+import { DEFAULT_SITE_ID } from "../src/core/sites/defaultSite";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, signIn } from "./support/helpers";
 
 /** An admin CLI (`npm run admin:password` / `admin:create`) against the stack's database. */
@@ -12,13 +13,17 @@ function adminCli(script: "admin-password" | "admin-create", email: string, pass
   });
 }
 
+/** The default site's keys page (the pages of a site live under /s/<site id>). */
+const KEYS_PATH = `/s/${DEFAULT_SITE_ID}/keys`;
+const KEYS_CALLBACK = encodeURIComponent(KEYS_PATH);
+
 function changePassword(password: string): string {
   return adminCli("admin-password", ADMIN_EMAIL, password);
 }
 
 test.describe("sign-in", () => {
   test("every page sends a signed-out visitor to the sign-in page", async ({ page }) => {
-    for (const path of ["/", "/keys", "/?period=30d"]) {
+    for (const path of ["/", KEYS_PATH, `/s/${DEFAULT_SITE_ID}?period=30d`, "/sites"]) {
       await page.goto(`${baseUrl()}${path}`);
       await expect(page).toHaveURL(/\/signin/);
       await expect(page.getByRole("heading", { name: "Sign in to Pulse" })).toBeVisible();
@@ -33,17 +38,17 @@ test.describe("sign-in", () => {
     await page.getByLabel("Password").fill(ADMIN_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
-    await expect(page).toHaveURL(`${baseUrl()}/`);
+    await expect(page).toHaveURL(`${baseUrl()}/s/${DEFAULT_SITE_ID}`);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/signin/);
-    await page.goto(`${baseUrl()}/keys`);
-    await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fkeys/);
+    await page.goto(`${baseUrl()}${KEYS_PATH}`);
+    await expect(page).toHaveURL(`${baseUrl()}/signin?callbackUrl=${KEYS_CALLBACK}`);
   });
 
   test("after sign-in the visitor lands on the page they asked for", async ({ page }) => {
-    await page.goto(`${baseUrl()}/keys`);
-    await expect(page).toHaveURL(/callbackUrl=%2Fkeys/);
+    await page.goto(`${baseUrl()}${KEYS_PATH}`);
+    await expect(page).toHaveURL(new RegExp(`callbackUrl=${KEYS_CALLBACK}`));
     await page.getByLabel("Email").fill("ADMIN@e2e.pulse.test");
     await page.getByLabel("Password").fill(ADMIN_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -86,10 +91,10 @@ test.describe("sign-in", () => {
       await page.getByLabel("Password").fill(ADMIN_PASSWORD);
       await page.getByRole("button", { name: "Sign in" }).click();
       await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
-      await expect(page).toHaveURL(`${baseUrl()}/`);
+      await expect(page).toHaveURL(`${baseUrl()}/s/${DEFAULT_SITE_ID}`);
       // Signed in, the sign-in page redirects at once: by the same rule.
       await page.goto(`${baseUrl()}/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`);
-      await expect(page).toHaveURL(`${baseUrl()}/`);
+      await expect(page).toHaveURL(`${baseUrl()}/s/${DEFAULT_SITE_ID}`);
       await context.close();
     });
   }

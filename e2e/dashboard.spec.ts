@@ -5,6 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { expect, test, type Locator, type Page } from "@playwright/test";
+import { DEFAULT_SITE_ID } from "../src/core/sites/defaultSite";
 import { EVENT_COUNT, EXPECTED_30D, EXPECTED_7D, XSS_BUTTON, XSS_PAGE, buildEvents } from "./support/events";
 import { baseUrl, postEvents, signIn, waitForLogged } from "./support/helpers";
 
@@ -63,7 +64,7 @@ test("create a key, send events, run the ETL, read the numbers, change the range
     await expect(dialog.getByRole("checkbox", { name: /^ingest/ })).toBeChecked();
     await dialog.getByRole("button", { name: "Create key" }).click();
     const secretInput = dialog.getByLabel("Your API key");
-    await expect(secretInput).toHaveValue(/^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{32,}$/);
+    await expect(secretInput).toHaveValue(/^sk_[0-9a-f]{8}_[A-Za-z0-9_-]{32,}$/);
     secret = await secretInput.inputValue();
     await expect(dialog.locator("pre")).toContainText(`Authorization: Bearer ${secret}`);
     await expect(dialog.locator("pre")).toContainText(`${baseUrl()}/api/events`);
@@ -100,7 +101,9 @@ test("create a key, send events, run the ETL, read the numbers, change the range
   await test.step('two "run now" requests at the same moment start one pass, not two', async () => {
     // Not the browser, so it names the app's origin itself, as every tRPC mutation must.
     const headers = { "content-type": "application/json", origin: baseUrl() };
-    const runNow = () => page.request.post(`${baseUrl()}/api/trpc/etl.runNow`, { data: {}, headers });
+    // (superjson's wire format; every site procedure names its site.)
+    const data = { json: { siteId: DEFAULT_SITE_ID } };
+    const runNow = () => page.request.post(`${baseUrl()}/api/trpc/etl.runNow`, { data, headers });
     const answers = await Promise.all([runNow(), runNow()]);
     const jobIds = await Promise.all(
       answers.map(async (r) => {

@@ -4,21 +4,27 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import type { ReactNode } from "react";
-import { ChartIcon, KeyIcon, LogoutIcon, PulseIcon } from "@/components/ui/icons";
+import { pagesFor, sitePathOf, type SitePagePath, type SiteSummary } from "@/components/sites/sitePages";
+import { SiteSwitcher } from "@/components/sites/SiteSwitcher";
+import { ChartIcon, CogIcon, KeyIcon, LogoutIcon, PulseIcon, UsersIcon } from "@/components/ui/icons";
 
-const NAV = [
-  { path: "", label: "Dashboard", icon: ChartIcon },
-  { path: "/keys", label: "API keys", icon: KeyIcon },
-] as const;
+const ICONS: Record<SitePagePath, typeof ChartIcon> = { "": ChartIcon, "/keys": KeyIcon, "/settings": CogIcon, "/members": UsersIcon };
 
-/** The site of the page shown (/s/<site id>/…), if any. */
-function siteOf(pathname: string): string | null {
-  return /^\/s\/([0-9a-f-]{36})(?:\/|$)/.exec(pathname)?.[1] ?? null;
-}
-
-export function AppShell({ userEmail, children }: { userEmail: string; children: ReactNode }) {
+export function AppShell({
+  userEmail,
+  userRole,
+  sites,
+  children,
+}: {
+  userEmail: string;
+  userRole: "admin" | "member";
+  sites: SiteSummary[];
+  children: ReactNode;
+}) {
   const pathname = usePathname();
-  const siteId = siteOf(pathname);
+  const siteId = sitePathOf(pathname)?.siteId ?? null;
+  const current = sites.find((s) => s.id === siteId) ?? null;
+  const nav = current ? pagesFor(current.access) : [];
   return (
     <div className="flex min-h-screen flex-col">
       <a
@@ -28,37 +34,27 @@ export function AppShell({ userEmail, children }: { userEmail: string; children:
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-gray-800/80 bg-gray-950/85 backdrop-blur supports-[backdrop-filter]:bg-gray-950/70">
-        <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-3 sm:gap-6 sm:px-6">
+        <div className="mx-auto flex h-14 max-w-7xl items-center gap-2 px-3 sm:gap-4 sm:px-6">
           <Link
             href="/"
-            className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-gray-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+            className="flex shrink-0 items-center gap-2 rounded-md font-semibold tracking-tight text-gray-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
           >
             <span className="grid h-7 w-7 place-items-center rounded-md bg-indigo-500/15 text-indigo-400 ring-1 ring-inset ring-indigo-500/30">
               <PulseIcon width={16} height={16} />
             </span>
             <span className="hidden sm:inline">Pulse</span>
+            <span className="sr-only sm:hidden">Pulse</span>
           </Link>
-          <nav aria-label="Main" className="flex items-center gap-1">
-            {(siteId ? NAV : []).map(({ path, label, icon: NavIcon }) => {
-              const href = `/s/${siteId}${path}`;
-              const active = path === "" ? pathname === href : pathname.startsWith(href);
-              return (
-                <Link
-                  key={href}
-                  href={href}
-                  aria-current={active ? "page" : undefined}
-                  className={`flex items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
-                    active ? "bg-gray-800/80 text-white" : "text-gray-400 hover:bg-gray-900 hover:text-gray-100"
-                  }`}
-                >
-                  <NavIcon width={16} height={16} />
-                  {label}
-                </Link>
-              );
-            })}
+          {sites.length > 0 || userRole === "admin" ? (
+            <SiteSwitcher sites={sites} current={current} isAdmin={userRole === "admin"} />
+          ) : null}
+          <nav aria-label="Main" className="hidden items-center gap-1 md:flex">
+            {nav.map((p) => (
+              <NavLink key={p.path} siteId={current!.id} path={p.path} label={p.label} pathname={pathname} />
+            ))}
           </nav>
-          <div className="ml-auto flex items-center gap-2 sm:gap-3">
-            <span className="hidden max-w-[16rem] truncate text-sm text-gray-400 md:inline" title={userEmail}>
+          <div className="ml-auto flex shrink-0 items-center gap-2 sm:gap-3">
+            <span className="hidden max-w-[16rem] truncate text-sm text-gray-400 lg:inline" title={userEmail}>
               {userEmail}
             </span>
             <button
@@ -72,11 +68,58 @@ export function AppShell({ userEmail, children }: { userEmail: string; children:
             </button>
           </div>
         </div>
+        {nav.length > 1 ? (
+          // On narrow screens the site's pages get their own row, scrolling sideways if need be.
+          <nav aria-label="Main" className="flex gap-0.5 overflow-x-auto border-t border-gray-800/60 px-1.5 py-1.5 md:hidden">
+            {nav.map((p) => (
+              <NavLink key={p.path} siteId={current!.id} path={p.path} label={p.label} pathname={pathname} compact />
+            ))}
+          </nav>
+        ) : null}
       </header>
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-3 py-5 sm:px-6 sm:py-8">
         {children}
       </main>
-      <footer className="mx-auto w-full max-w-7xl px-3 pb-6 text-xs text-gray-600 sm:px-6">Pulse Analytics · dates are UTC days</footer>
+      <footer className="mx-auto w-full max-w-7xl px-3 pb-6 text-xs text-gray-500 sm:px-6">
+        Pulse Analytics
+        {current ? (
+          <>
+            {" "}
+            · dates are days in <span data-testid="footer-time-zone">{current.timeZone}</span>
+          </>
+        ) : null}
+      </footer>
     </div>
+  );
+}
+
+/** `compact`: the phone's row of site pages, without icons so that all four fit 390 px. */
+function NavLink({
+  siteId,
+  path,
+  label,
+  pathname,
+  compact = false,
+}: {
+  siteId: string;
+  path: SitePagePath;
+  label: string;
+  pathname: string;
+  compact?: boolean;
+}) {
+  const href = `/s/${siteId}${path}`;
+  const active = path === "" ? pathname === href : pathname.startsWith(href);
+  const NavIcon = ICONS[path];
+  return (
+    <Link
+      href={href}
+      aria-current={active ? "page" : undefined}
+      className={`flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md py-1.5 text-sm font-medium ${compact ? "px-2" : "px-2.5"} transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
+        active ? "bg-gray-800/80 text-white" : "text-gray-400 hover:bg-gray-900 hover:text-gray-100"
+      }`}
+    >
+      {compact ? null : <NavIcon width={16} height={16} />}
+      {label}
+    </Link>
   );
 }

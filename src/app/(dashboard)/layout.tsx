@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/AppShell";
+import { listSitesFor } from "@/core/db/sites";
 import { getServerAuthSession, SIGN_IN_PATH } from "@/server/auth";
 import { TRPCReactProvider } from "@/trpc/react";
 
@@ -10,10 +11,16 @@ export const dynamic = "force-dynamic";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   // The authoritative check (the proxy only redirects early): no session, no page.
   const session = await getServerAuthSession();
-  if (!session?.user) redirect(SIGN_IN_PATH);
+  const user = session?.user;
+  if (!user?.id) redirect(SIGN_IN_PATH);
+  const role = user.role ?? "member";
+  // For the header's switcher and nav; pages that change sites call router.refresh() to reload it.
+  const sites = (await listSitesFor({ id: user.id, role })).map(({ id, name, access, timeZone }) => ({ id, name, access, timeZone }));
   return (
     <TRPCReactProvider>
-      <AppShell userEmail={session.user.email ?? "admin"}>{children}</AppShell>
+      <AppShell userEmail={user.email ?? "admin"} userRole={role} sites={sites}>
+        {children}
+      </AppShell>
     </TRPCReactProvider>
   );
 }

@@ -19,6 +19,10 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (configured && (await getServerAuthSession())) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : undefined;
   const initialError = errorCode ? signInErrorMessage(errorCode) : undefined;
+  // Only something shaped like an address is put back into the form.
+  const initialEmail =
+    typeof params.email === "string" && params.email.length <= 320 && params.email.includes("@") ? params.email : undefined;
+  const notice = params.notice === "password-set" ? "Password set. Sign in with it now." : undefined;
 
   return (
     <main className="flex min-h-screen items-center justify-center bg-[radial-gradient(ellipse_at_top,_rgba(99,102,241,0.12),_transparent_55%)] px-4 py-12">
@@ -32,7 +36,13 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </div>
         <div className="rounded-xl border border-gray-800 bg-gray-900/70 p-6 shadow-xl shadow-black/20">
           {configured ? (
-            <SignInForm callbackUrl={callbackUrl} githubEnabled={isGitHubEnabled()} initialError={initialError} />
+            <SignInForm
+              callbackUrl={callbackUrl}
+              githubEnabled={isGitHubEnabled()}
+              initialError={initialError}
+              initialEmail={initialEmail}
+              notice={notice}
+            />
           ) : (
             <div role="alert" className="text-sm text-amber-200">
               <p className="font-medium">Sign-in is not configured.</p>

@@ -48,7 +48,7 @@ function StatusBadge({ status }: { status: ApiKeyRow["status"] }) {
   );
 }
 
-export function ApiKeysView({ siteId }: { siteId: string }) {
+export function ApiKeysView({ siteId, siteName, justCreated = false }: { siteId: string; siteName: string; justCreated?: boolean }) {
   const keys = api.apiKeys.list.useQuery({ siteId });
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKeyRow | null>(null);
@@ -69,6 +69,13 @@ export function ApiKeysView({ siteId }: { siteId: string }) {
           Create API key
         </button>
       </div>
+
+      {justCreated && keys.data?.length === 0 ? (
+        <p role="status" className="rounded-lg border border-emerald-900/50 bg-emerald-950/30 px-4 py-3 text-sm text-emerald-200">
+          Site “{siteName}” created. Next, create a key with the <span className="font-mono">ingest</span> scope: it comes with a curl line
+          that sends a first event.
+        </p>
+      ) : null}
 
       <Card className="p-0">
         {keys.isLoading ? (

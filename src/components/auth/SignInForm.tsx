@@ -13,10 +13,15 @@ export function SignInForm({
   callbackUrl,
   githubEnabled,
   initialError,
+  initialEmail,
+  notice,
 }: {
   callbackUrl: string;
   githubEnabled: boolean;
   initialError?: string;
+  /** Prefilled from ?email= (the invitation page sends people here after they set a password). */
+  initialEmail?: string;
+  notice?: string;
 }) {
   const router = useRouter();
   const [error, setError] = useState<string | undefined>(initialError);
@@ -51,6 +56,11 @@ export function SignInForm({
 
   return (
     <div className="space-y-5">
+      {notice && !error ? (
+        <p role="status" className="rounded-md border border-emerald-900/50 bg-emerald-950/30 px-3 py-2 text-sm text-emerald-200">
+          {notice}
+        </p>
+      ) : null}
       <form onSubmit={onSubmit} className="space-y-4" noValidate={false} aria-describedby={error ? "signin-error" : undefined}>
         <div>
           <label htmlFor="email" className="block text-sm font-medium text-gray-300">
@@ -62,7 +72,8 @@ export function SignInForm({
             type="email"
             autoComplete="username"
             required
-            autoFocus
+            autoFocus={!initialEmail}
+            defaultValue={initialEmail}
             className={inputClass}
             placeholder="admin@example.com"
           />
@@ -71,7 +82,15 @@ export function SignInForm({
           <label htmlFor="password" className="block text-sm font-medium text-gray-300">
             Password
           </label>
-          <input id="password" name="password" type="password" autoComplete="current-password" required className={inputClass} />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            autoFocus={Boolean(initialEmail)}
+            className={inputClass}
+          />
         </div>
         {error ? (
           <p id="signin-error" role="alert" className="rounded-md border border-red-900/60 bg-red-950/40 px-3 py-2 text-sm text-red-200">

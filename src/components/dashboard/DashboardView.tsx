@@ -3,28 +3,24 @@
 import { keepPreviousData } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useEffect } from "react";
 import { formatDayLong } from "@/components/format";
-import { CheckIcon, RefreshIcon } from "@/components/ui/icons";
-import { EmptyState, ErrorState } from "@/components/ui/states";
+import { CheckIcon } from "@/components/ui/icons";
+import { EmptyState } from "@/components/ui/states";
 import { useOrigin } from "@/components/ui/useOrigin";
 import { api, isUnauthorized } from "@/trpc/react";
-import { ClickAnalytics } from "./ClickAnalytics";
-import { DateRangeFilter } from "./DateRangeFilter";
 import { EtlStatusCard } from "./EtlStatusCard";
-import { PageEngagement } from "./PageEngagement";
-import { selectionFromParams, selectionToParams, selectionToRange, type RangeSelection } from "./dateRange";
-import { SessionTrends } from "./SessionTrends";
-import { SummaryCards } from "./SummaryCards";
+import { REFRESH_INTERVAL_MS, ReportView } from "./ReportView";
+import { useRangeSelection } from "./useRangeSelection";
 
-export const REFRESH_INTERVAL_MS = 60_000;
+export { REFRESH_INTERVAL_MS };
 
-export function DashboardView({ siteId }: { siteId: string }) {
+/** The signed-in dashboard of a site: the report, the ETL card, and what to do next while there is no data. */
+export function DashboardView({ siteId, timeZone, canEdit }: { siteId: string; timeZone: string; canEdit: boolean }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
-  const selection = useMemo(() => selectionFromParams(new URLSearchParams(searchParams.toString())), [searchParams]);
-  const range = useMemo(() => selectionToRange(selection), [selection]);
+  const { selection, range, setSelection } = useRangeSelection(timeZone);
   const utils = api.useUtils();
 
   const report = api.analytics.report.useQuery(
@@ -40,98 +36,41 @@ export function DashboardView({ siteId }: { siteId: string }) {
     if (isUnauthorized(report.error)) router.replace(`/signin?callbackUrl=${encodeURIComponent(`${pathname}?${searchParams.toString()}`)}`);
   }, [report.error, router, pathname, searchParams]);
 
-  const setSelection = useCallback(
-    (next: RangeSelection) => {
-      const qs = selectionToParams(next).toString();
-      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-    },
-    [router, pathname],
-  );
-
-  const data = report.data;
-  const loading = report.isLoading;
-  const switching = report.isPlaceholderData;
-  const empty =
-    data !== undefined && data.summary.sessions === 0 && data.page_engagement.length === 0 && data.click_through_rates.length === 0;
-
   return (
-    <div className="space-y-5 sm:space-y-6">
-      <div className="flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
-        <div>
-          <h1 className="text-xl font-semibold tracking-tight text-gray-50 sm:text-2xl">Dashboard</h1>
-          <p className="mt-1 text-sm text-gray-400" data-testid="range-label">
-            {formatDayLong(range.from)} – {formatDayLong(range.to)} <span className="text-gray-600">(UTC)</span>
-          </p>
-          <UpdatedAt
-            updatedAt={report.dataUpdatedAt}
-            fetching={report.isFetching}
-            onRefresh={() => {
-              void report.refetch();
-              void utils.etl.status.invalidate();
-            }}
-          />
-        </div>
-        <DateRangeFilter key={`${range.from}:${range.to}`} selection={selection} range={range} onChange={setSelection} />
-      </div>
-
-      <EtlStatusCard siteId={siteId} onPassFinished={() => void utils.analytics.report.invalidate()} />
-
-      {report.isError && !isUnauthorized(report.error) ? (
-        <ErrorState title="Could not load the analytics" message={report.error.message} onRetry={() => void report.refetch()} />
-      ) : null}
-
-      {empty ? <GettingStarted siteId={siteId} range={range} /> : null}
-
-      <div aria-busy={loading || switching} className={`space-y-5 transition-opacity sm:space-y-6 ${switching ? "opacity-60" : ""}`}>
-        <SummaryCards summary={data?.summary} loading={loading} />
-        <SessionTrends rows={data?.session_metrics} range={range} loading={loading} />
-        <div className="grid grid-cols-1 gap-5 xl:grid-cols-2 xl:gap-6">
-          <PageEngagement rows={data?.page_engagement} loading={loading} />
-          <ClickAnalytics rows={data?.click_through_rates} loading={loading} />
-        </div>
-      </div>
-    </div>
-  );
-}
-
-function UpdatedAt({ updatedAt, fetching, onRefresh }: { updatedAt: number; fetching: boolean; onRefresh: () => void }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 5_000);
-    return () => clearInterval(t);
-  }, []);
-  const seconds = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
-  return (
-    <div className="mt-1.5 flex items-center gap-2 text-xs text-gray-500">
-      <span aria-live="polite">
-        {fetching
-          ? "Refreshing…"
-          : seconds === null
-            ? "Loading…"
-            : seconds < 10
-              ? "Updated just now"
-              : `Updated ${seconds < 60 ? `${seconds}s` : `${Math.round(seconds / 60)} min`} ago`}
-        {" · refreshes every 60 s"}
-      </span>
-      <button
-        type="button"
-        onClick={onRefresh}
-        aria-label="Refresh now"
-        className="rounded p-1 text-gray-500 hover:bg-gray-800 hover:text-gray-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
-      >
-        <RefreshIcon width={14} height={14} className={fetching ? "animate-spin" : undefined} />
-      </button>
-    </div>
+    <ReportView
+      title="Dashboard"
+      timeZone={timeZone}
+      selection={selection}
+      range={range}
+      onSelectionChange={setSelection}
+      report={report}
+      hideError={isUnauthorized(report.error)}
+      onRefresh={() => {
+        void report.refetch();
+        void utils.etl.status.invalidate();
+      }}
+      beforeReport={<EtlStatusCard siteId={siteId} canRun={canEdit} onPassFinished={() => void utils.analytics.report.invalidate()} />}
+      empty={<GettingStarted siteId={siteId} range={range} canEdit={canEdit} />}
+    />
   );
 }
 
 /** What to do next when the range has no data: create a key, send events, run the ETL. */
-function GettingStarted({ siteId, range }: { siteId: string; range: { from: string; to: string } }) {
+function GettingStarted({ siteId, range, canEdit }: { siteId: string; range: { from: string; to: string }; canEdit: boolean }) {
   const keys = api.apiKeys.list.useQuery({ siteId });
   const etl = api.etl.status.useQuery({ siteId });
   const hasKey = (keys.data ?? []).some((k) => k.status === "active");
   const hasRun = Boolean(etl.data?.lastRun);
   const origin = useOrigin();
+
+  if (!canEdit) {
+    // A viewer can do none of the steps below; the site's editors send its events.
+    return (
+      <EmptyState title={`No sessions between ${formatDayLong(range.from)} and ${formatDayLong(range.to)}`}>
+        Try a longer date range. New events show up here after the next ETL pass; the site&apos;s editors and admins send them.
+      </EmptyState>
+    );
+  }
 
   if (hasKey && hasRun) {
     return (
@@ -151,7 +90,7 @@ function GettingStarted({ siteId, range }: { siteId: string; range: { from: stri
           <Link href={`/s/${siteId}/keys`} className="font-medium text-indigo-300 underline-offset-2 hover:underline">
             API keys
           </Link>{" "}
-          page, create a key with the <em>ingest</em> scope.
+          page, create a key with the <em>ingest</em> scope; it comes with a curl line to send a first event.
         </>
       ),
     },

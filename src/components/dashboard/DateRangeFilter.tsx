@@ -2,7 +2,7 @@
 
 import { useId, useState, type FormEvent } from "react";
 import type { DateRange } from "@/core/analytics/types";
-import { PRESETS, todayUtc, validateCustomRange, type RangeSelection } from "./dateRange";
+import { PRESETS, todayInZone, validateCustomRange, type RangeSelection } from "./dateRange";
 
 const segment =
   "px-3 py-1.5 text-sm font-medium transition-colors focus:outline-none focus-visible:z-10 focus-visible:ring-2 focus-visible:ring-indigo-500";
@@ -12,10 +12,12 @@ const dateInput =
 export function DateRangeFilter({
   selection,
   range,
+  timeZone,
   onChange,
 }: {
   selection: RangeSelection;
   range: DateRange;
+  timeZone: string;
   onChange: (selection: RangeSelection) => void;
 }) {
   const [customOpen, setCustomOpen] = useState(selection.kind === "custom");
@@ -79,7 +81,7 @@ export function DateRangeFilter({
         >
           <label className="text-xs font-medium text-gray-400">
             From
-            <input name="from" type="date" required defaultValue={range.from} max={todayUtc()} className={dateInput} />
+            <input name="from" type="date" required defaultValue={range.from} max={todayInZone(timeZone)} className={dateInput} />
           </label>
           <label className="text-xs font-medium text-gray-400">
             To

@@ -102,7 +102,8 @@ function QuarantineList({ quarantine }: { quarantine: Quarantine }) {
   );
 }
 
-export function EtlStatusCard({ siteId, onPassFinished }: { siteId: string; onPassFinished: () => void }) {
+/** `canRun`: the user may start a pass (editors and admins; etl.runNow refuses viewers). */
+export function EtlStatusCard({ siteId, canRun, onPassFinished }: { siteId: string; canRun: boolean; onPassFinished: () => void }) {
   const utils = api.useUtils();
   const [jobId, setJobId] = useState<string | null>(null);
   const [followedExisting, setFollowedExisting] = useState(false);
@@ -234,20 +235,22 @@ export function EtlStatusCard({ siteId, onPassFinished }: { siteId: string; onPa
             ) : null}
             {s ? <QuarantineList quarantine={s.quarantine} /> : null}
           </div>
-          <div className="flex flex-col items-stretch gap-2 md:w-64 md:items-end">
-            <button
-              type="button"
-              onClick={() => {
-                setJobId(null);
-                runNow.mutate({ siteId });
-              }}
-              disabled={busy || status.isLoading}
-              className="inline-flex items-center justify-center gap-2 rounded-md bg-indigo-500 px-3.5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 disabled:cursor-not-allowed disabled:bg-gray-700 disabled:text-gray-300"
-            >
-              <PlayIcon width={14} height={14} />
-              {busy ? "ETL running…" : "Run ETL now"}
-            </button>
-          </div>
+          {canRun ? (
+            <div className="flex flex-col items-stretch gap-2 md:w-64 md:items-end">
+              <button
+                type="button"
+                onClick={() => {
+                  setJobId(null);
+                  runNow.mutate({ siteId });
+                }}
+                disabled={busy || status.isLoading}
+                className="inline-flex items-center justify-center gap-2 rounded-md bg-indigo-500 px-3.5 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 disabled:cursor-not-allowed disabled:bg-gray-700 disabled:text-gray-300"
+              >
+                <PlayIcon width={14} height={14} />
+                {busy ? "ETL running…" : "Run ETL now"}
+              </button>
+            </div>
+          ) : null}
         </div>
         <div aria-live="polite">
           {progress ? (

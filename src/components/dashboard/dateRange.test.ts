@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { datesInRange, selectionFromParams, selectionToParams, selectionToRange, validateCustomRange } from "./dateRange";
+import { datesInRange, selectionFromParams, selectionToParams, selectionToRange, todayInZone, validateCustomRange } from "./dateRange";
 
 const NOW = Date.parse("2026-03-10T23:30:00Z");
 
@@ -7,13 +7,25 @@ describe("date range selection", () => {
   it("defaults to the last 7 days including today (UTC)", () => {
     const sel = selectionFromParams(new URLSearchParams(""));
     expect(sel).toEqual({ kind: "preset", preset: "7d" });
-    expect(selectionToRange(sel, NOW)).toEqual({ from: "2026-03-04", to: "2026-03-10" });
+    expect(selectionToRange(sel, "UTC", NOW)).toEqual({ from: "2026-03-04", to: "2026-03-10" });
     expect(selectionToParams(sel).toString()).toBe("");
+  });
+
+  it("counts days in the site's time zone: 23:30 UTC is already tomorrow in Berlin", () => {
+    const sel = selectionFromParams(new URLSearchParams(""));
+    expect(todayInZone("Europe/Berlin", NOW)).toBe("2026-03-11");
+    expect(selectionToRange(sel, "Europe/Berlin", NOW)).toEqual({ from: "2026-03-05", to: "2026-03-11" });
+    // West of UTC it is still the same day, and a custom range is taken as it is.
+    expect(selectionToRange(sel, "America/New_York", NOW)).toEqual({ from: "2026-03-04", to: "2026-03-10" });
+    expect(selectionToRange({ kind: "custom", from: "2026-01-01", to: "2026-01-02" }, "Europe/Berlin", NOW)).toEqual({
+      from: "2026-01-01",
+      to: "2026-01-02",
+    });
   });
 
   it("reads presets and custom dates from the URL and writes them back", () => {
     const thirty = selectionFromParams(new URLSearchParams("period=30d"));
-    expect(selectionToRange(thirty, NOW)).toEqual({ from: "2026-02-09", to: "2026-03-10" });
+    expect(selectionToRange(thirty, "UTC", NOW)).toEqual({ from: "2026-02-09", to: "2026-03-10" });
     expect(selectionToParams(thirty).toString()).toBe("period=30d");
 
     const custom = selectionFromParams(new URLSearchParams("from=2026-01-01&to=2026-01-31"));

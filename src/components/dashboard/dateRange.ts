@@ -1,5 +1,6 @@
 import { isoDateToMs, MAX_RANGE_DAYS, toIsoDate } from "@/core/analytics/range";
 import type { DateRange } from "@/core/analytics/types";
+import { todayIn } from "@/core/metrics/dates";
 
 const DAY_MS = 86_400_000;
 
@@ -16,8 +17,9 @@ export type RangeSelection = { kind: "preset"; preset: PresetId } | { kind: "cus
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function todayUtc(now: number = Date.now()): string {
-  return toIsoDate(now);
+/** Today's date in the site's time zone (a site's dates are days in its zone, src/core/metrics/dates.ts). */
+export function todayInZone(timeZone: string, now: number = Date.now()): string {
+  return todayIn(timeZone, now);
 }
 
 /** ?period=30d, or ?from=YYYY-MM-DD&to=YYYY-MM-DD; anything else is the default (last 7 days). */
@@ -41,11 +43,11 @@ export function selectionToParams(selection: RangeSelection): URLSearchParams {
   return params;
 }
 
-/** The inclusive UTC dates a selection stands for today. */
-export function selectionToRange(selection: RangeSelection, now: number = Date.now()): DateRange {
+/** The inclusive dates, days of the site's time zone, a selection stands for today. */
+export function selectionToRange(selection: RangeSelection, timeZone: string, now: number = Date.now()): DateRange {
   if (selection.kind === "custom") return { from: selection.from, to: selection.to };
   const days = PRESETS.find((p) => p.id === selection.preset)!.days;
-  const to = todayUtc(now);
+  const to = todayInZone(timeZone, now);
   return { from: toIsoDate(isoDateToMs(to) - (days - 1) * DAY_MS), to };
 }
 

@@ -4,7 +4,15 @@ import { requireSite } from "@/server/sitePage";
 
 export const metadata: Metadata = { title: "API keys" };
 
-export default async function ApiKeysPage({ params }: { params: Promise<{ siteId: string }> }) {
+export default async function ApiKeysPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ siteId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const site = await requireSite((await params).siteId, "edit");
-  return <ApiKeysView siteId={site.id} />;
+  // ?created=1: the new-site form sent the admin here, so the page says what comes next.
+  const created = (await searchParams).created === "1";
+  return <ApiKeysView siteId={site.id} siteName={site.name} justCreated={created} />;
 }

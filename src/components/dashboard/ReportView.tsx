@@ -1,0 +1,145 @@
+"use client";
+
+import { useEffect, useState, type ReactNode } from "react";
+import { formatDayLong } from "@/components/format";
+import { RefreshIcon } from "@/components/ui/icons";
+import { ErrorState } from "@/components/ui/states";
+import type { DateRange } from "@/core/analytics/types";
+import type { RouterOutputs } from "@/trpc/react";
+import { ClickAnalytics } from "./ClickAnalytics";
+import { DateRangeFilter } from "./DateRangeFilter";
+import type { RangeSelection } from "./dateRange";
+import { PageEngagement } from "./PageEngagement";
+import { SessionTrends } from "./SessionTrends";
+import { SummaryCards } from "./SummaryCards";
+
+export const REFRESH_INTERVAL_MS = 60_000;
+
+export type Report = RouterOutputs["analytics"]["report"];
+
+/** What the report view needs of a report query (analytics.report when signed in, shared.report behind a shared link). */
+export interface ReportQuery {
+  data: Report | undefined;
+  isLoading: boolean;
+  isPlaceholderData: boolean;
+  isFetching: boolean;
+  isError: boolean;
+  error: { message: string } | null;
+  dataUpdatedAt: number;
+  refetch: () => unknown;
+}
+
+export function isEmptyReport(data: Report | undefined): boolean {
+  return data !== undefined && data.summary.sessions === 0 && data.page_engagement.length === 0 && data.click_through_rates.length === 0;
+}
+
+/**
+ * A site's dashboard as both the signed-in page and the shared link show it: title, range filter,
+ * summary cards, trend chart and tables. What differs (the ETL card, what an empty range says,
+ * errors that mean "sign in again") comes in through the props.
+ */
+export function ReportView({
+  title,
+  subtitle,
+  timeZone,
+  selection,
+  range,
+  onSelectionChange,
+  report,
+  onRefresh,
+  hideError = false,
+  beforeReport,
+  empty,
+  zoneInRangeLabel = true,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  timeZone: string;
+  selection: RangeSelection;
+  range: DateRange;
+  onSelectionChange: (selection: RangeSelection) => void;
+  report: ReportQuery;
+  onRefresh: () => void;
+  /** An error the page handles itself (an expired session sends the user to sign in). */
+  hideError?: boolean;
+  beforeReport?: ReactNode;
+  /** Shown above the report when the range has no data. */
+  empty?: ReactNode;
+  /** False where the subtitle names the time zone already. */
+  zoneInRangeLabel?: boolean;
+}) {
+  const data = report.data;
+  const loading = report.isLoading;
+  const switching = report.isPlaceholderData;
+
+  return (
+    <div className="space-y-5 sm:space-y-6">
+      <div className="flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
+        <div className="min-w-0">
+          <h1 className="break-words text-xl font-semibold tracking-tight text-gray-50 sm:text-2xl">{title}</h1>
+          {subtitle ? <p className="mt-1 text-sm text-gray-400">{subtitle}</p> : null}
+          <p className="mt-1 text-sm text-gray-400" data-testid="range-label">
+            {formatDayLong(range.from)} – {formatDayLong(range.to)}
+            {zoneInRangeLabel ? <span className="text-gray-500"> (days in {timeZone})</span> : null}
+          </p>
+          <UpdatedAt updatedAt={report.dataUpdatedAt} fetching={report.isFetching} onRefresh={onRefresh} />
+        </div>
+        <DateRangeFilter
+          key={`${range.from}:${range.to}`}
+          selection={selection}
+          range={range}
+          timeZone={timeZone}
+          onChange={onSelectionChange}
+        />
+      </div>
+
+      {beforeReport}
+
+      {report.isError && !hideError ? (
+        <ErrorState title="Could not load the analytics" message={report.error?.message} onRetry={() => void report.refetch()} />
+      ) : null}
+
+      {isEmptyReport(data) ? empty : null}
+
+      <div aria-busy={loading || switching} className={`space-y-5 transition-opacity sm:space-y-6 ${switching ? "opacity-60" : ""}`}>
+        <SummaryCards summary={data?.summary} loading={loading} />
+        <SessionTrends rows={data?.session_metrics} range={range} loading={loading} />
+        <div className="grid grid-cols-1 gap-5 xl:grid-cols-2 xl:gap-6">
+          <PageEngagement rows={data?.page_engagement} loading={loading} />
+          <ClickAnalytics rows={data?.click_through_rates} loading={loading} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function UpdatedAt({ updatedAt, fetching, onRefresh }: { updatedAt: number; fetching: boolean; onRefresh: () => void }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(t);
+  }, []);
+  const seconds = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
+  return (
+    <div className="mt-1.5 flex items-center gap-2 text-xs text-gray-500">
+      <span aria-live="polite">
+        {fetching
+          ? "Refreshing…"
+          : seconds === null
+            ? "Loading…"
+            : seconds < 10
+              ? "Updated just now"
+              : `Updated ${seconds < 60 ? `${seconds}s` : `${Math.round(seconds / 60)} min`} ago`}
+        {" · refreshes every 60 s"}
+      </span>
+      <button
+        type="button"
+        onClick={onRefresh}
+        aria-label="Refresh now"
+        className="rounded p-1 text-gray-500 hover:bg-gray-800 hover:text-gray-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+      >
+        <RefreshIcon width={14} height={14} className={fetching ? "animate-spin" : undefined} />
+      </button>
+    </div>
+  );
+}

@@ -7,6 +7,7 @@ import { CopyButton } from "@/components/ui/CopyButton";
 import { UsersIcon } from "@/components/ui/icons";
 import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
 import { cardClass, dangerButton, inputClass, primaryButton, secondaryButton } from "@/components/ui/styles";
+import { INVITE_DAYS } from "@/core/sites/invites";
 import { api, type RouterOutputs } from "@/trpc/react";
 import { Field } from "./fields";
 
@@ -18,9 +19,6 @@ interface IssuedLink {
   email: string;
   url: string;
 }
-
-// INVITE_DAYS of src/core/db/members.ts (that module is server-only).
-const INVITE_DAYS = 7;
 
 export function MembersView({ siteId, siteName }: { siteId: string; siteName: string }) {
   const members = api.members.list.useQuery({ siteId });

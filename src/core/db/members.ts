@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { emailSchema } from "../auth/email";
+import { INVITE_DAYS } from "../sites/invites";
 import { getPrisma, type PrismaClient } from "./client";
 import { hashPassword, normalizeEmail } from "./users";
 
@@ -10,7 +11,7 @@ import { hashPassword, normalizeEmail } from "./users";
  */
 
 export type SiteRole = "viewer" | "editor";
-export const INVITE_DAYS = 7;
+export { INVITE_DAYS };
 
 export interface MemberRecord {
   userId: string;

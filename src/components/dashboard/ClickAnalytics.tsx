@@ -8,7 +8,8 @@ const TABLE_ROWS = 25;
 const th = "px-2 py-2 text-xs font-medium uppercase tracking-wide text-gray-400 dark:text-gray-400";
 const td = "px-2 py-2 tabular-nums";
 
-export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; loading: boolean }) {
+/** `howTo`: the empty state tells the site's owner what to send (not a visitor of the shared link). */
+export function ClickAnalytics({ rows, loading, howTo = true }: { rows?: ClickThroughRow[]; loading: boolean; howTo?: boolean }) {
   const maxCtr = Math.max(1, ...(rows ?? []).map((r) => r.ctr ?? 0));
   return (
     <Card className="flex flex-col p-4 sm:p-6">
@@ -28,8 +29,12 @@ export function ClickAnalytics({ rows, loading }: { rows?: ClickThroughRow[]; lo
         ) : !rows || rows.length === 0 ? (
           <div className="mt-4">
             <EmptyState title="No button clicks in this range">
-              Send <code className="text-gray-300">button_clicked</code> events with a <code className="text-gray-300">button_id</code> and
-              a <code className="text-gray-300">page_path</code> to see which buttons people use.
+              {howTo ? (
+                <>
+                  Send <code className="text-gray-300">button_clicked</code> events with a <code className="text-gray-300">button_id</code>{" "}
+                  and a <code className="text-gray-300">page_path</code> to see which buttons people use.
+                </>
+              ) : null}
             </EmptyState>
           </div>
         ) : (

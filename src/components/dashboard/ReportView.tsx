@@ -51,6 +51,7 @@ export function ReportView({
   beforeReport,
   empty,
   zoneInRangeLabel = true,
+  readOnly = false,
 }: {
   title: ReactNode;
   subtitle?: ReactNode;
@@ -67,6 +68,8 @@ export function ReportView({
   empty?: ReactNode;
   /** False where the subtitle names the time zone already. */
   zoneInRangeLabel?: boolean;
+  /** The shared link: empty states do not tell the visitor what to send. */
+  readOnly?: boolean;
 }) {
   const data = report.data;
   const loading = report.isLoading;
@@ -106,7 +109,7 @@ export function ReportView({
         <SessionTrends rows={data?.session_metrics} range={range} loading={loading} />
         <div className="grid grid-cols-1 gap-5 xl:grid-cols-2 xl:gap-6">
           <PageEngagement rows={data?.page_engagement} loading={loading} />
-          <ClickAnalytics rows={data?.click_through_rates} loading={loading} />
+          <ClickAnalytics rows={data?.click_through_rates} loading={loading} howTo={!readOnly} />
         </div>
       </div>
     </div>

@@ -40,6 +40,7 @@ export function SharedDashboardView({ token, name, timeZone }: { token: string; 
           subtitle={<>Shared read-only dashboard · dates in {timeZone}</>}
           timeZone={timeZone}
           zoneInRangeLabel={false}
+          readOnly
           selection={selection}
           range={range}
           onSelectionChange={setSelection}

@@ -17,6 +17,8 @@ const config = [
       "artifacts/**",
       ".scratch/**",
       "next-env.d.ts",
+      // Built from src/collector/pulse.ts (docs/collector.md).
+      "public/pulse.js",
     ],
   },
   {

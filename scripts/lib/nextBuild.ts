@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { COLLECTOR_SOURCE, writeCollector } from "./collectorBuild";
 
 const FINGERPRINT_FILE = ".pulse-build-fingerprint";
 const FINGERPRINT_PATHS = ["src", "public"];
@@ -109,6 +110,9 @@ export async function buildNextApp({
   const distPath = path.resolve(appDir, distDir);
   const hasBuild = () => existsSync(path.join(distPath, "BUILD_ID"));
   return withLock(`${distPath}.lock`, async () => {
+    // public/pulse.js is committed, but a changed tracker source must not be served stale. Before the
+    // fingerprint, which covers public/. An app dir from before the tracker has no source to build.
+    if (existsSync(path.join(appDir, COLLECTOR_SOURCE))) await writeCollector(appDir);
     const fingerprint = await sourceFingerprint(appDir);
     const stampFile = path.join(distPath, FINGERPRINT_FILE);
     const previous = existsSync(stampFile) ? readFileSync(stampFile, "utf8").trim() : null;

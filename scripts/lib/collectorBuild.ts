@@ -21,6 +21,8 @@ export async function buildCollector(appDir: string): Promise<string> {
     // Optional chaining stays as it is; newer syntax (||=) is rewritten. Browsers older than that lack sendBeacon too.
     target: "es2020",
     legalComments: "none",
+    // Not the repository's tsconfig.json: the output must not change with settings made for the app.
+    tsconfigRaw: {},
     write: false,
     logLevel: "silent",
   });

@@ -217,13 +217,14 @@ describe("the tracker", () => {
   });
 
   it("sends nothing on localhost, 127.0.0.1 or file: unless data-allow-localhost", () => {
-    for (const url of ["http://localhost:3000/", "http://127.0.0.1/x", "file:///tmp/page.html"]) {
+    for (const url of ["http://localhost:3000/", "http://127.0.0.1/x", "http://[::1]:8080/", "file:///tmp/page.html"]) {
       const t = load({ url });
       t.pulse("custom");
       t.win.dispatchEvent(new t.win.Event("pagehide"));
       expect(t.requests, url).toEqual([]);
     }
     expect(load({ url: "http://localhost:3000/", attrs: { "data-allow-localhost": "" } }).types()).toEqual([["page_visited", "/"]]);
+    expect(load({ url: "https://localhost.shop.example/" }).types()).toEqual([["page_visited", "/"]]);
   });
 
   it("sends no event for a path data-exclude matches", () => {

@@ -21,7 +21,7 @@ if (s && key && !w.pulse?.r) {
   const data = s.dataset;
   const api = data.api || new URL("/api/collect", s.src).href;
   const hash = "hash" in data;
-  const off = !("allowLocalhost" in data) && (/^(localhost|127\.|\[::1\]$)/.test(loc.hostname) || loc.protocol == "file:");
+  const off = !("allowLocalhost" in data) && (/^(localhost|127(\.\d+){3}|\[::1\])$/.test(loc.hostname) || loc.protocol == "file:");
   // "*" matches any run of characters, "/" included: "/admin*" leaves out /admin and all below it.
   const exclude = data.exclude
     ? RegExp(

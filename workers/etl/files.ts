@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { open, stat } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import type pg from "pg";
 import { listEventHourFiles, type HourFile } from "../../src/core/logs/paths";
 import { DEFAULT_SITE_ID } from "../../src/core/sites/defaultSite";
@@ -53,14 +54,15 @@ interface CursorRow {
   head_bytes: number | null;
 }
 
-async function readHead(file: string, length: number): Promise<Buffer> {
-  const handle = await open(file, "r");
+/** Synchronous for the reason readChunks in ./logReader.ts gives. */
+function readHead(file: string, length: number): Buffer {
+  const fd = openSync(file, "r");
   try {
     const buf = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buf, 0, length, 0);
+    const bytesRead = readSync(fd, buf, 0, length, 0);
     return buf.subarray(0, bytesRead);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -77,7 +79,7 @@ async function changeBehindCursor(
   if (state.size < done) return `the file shrank from ${done} to ${state.size} bytes`;
   const unchanged = state.size === done && cursor.mtime_ms !== null && Number(cursor.mtime_ms) === state.mtimeMs;
   if (unchanged || cursor.head_hash === null || cursor.head_bytes === null) return undefined;
-  const head = await readHead(file, cursor.head_bytes);
+  const head = readHead(file, cursor.head_bytes);
   if (head.length < cursor.head_bytes || sha256(head) !== cursor.head_hash) return "the file's first bytes changed (it was rewritten)";
   return undefined;
 }
@@ -135,7 +137,7 @@ export async function fileStates(
 
 /** The cursor to save for a file read up to `bytes`, with the fingerprint of its start. */
 export async function cursorFor(logsDir: string, file: FileState, bytes: number): Promise<SavedCursor> {
-  const head = await readHead(absolutePath(logsDir, file.relPath), Math.min(HEAD_BYTES, bytes));
+  const head = readHead(absolutePath(logsDir, file.relPath), Math.min(HEAD_BYTES, bytes));
   return { relPath: file.relPath, bytes, inode: file.inode, mtimeMs: file.mtimeMs, headHash: sha256(head), headBytes: head.length };
 }
 

@@ -80,6 +80,8 @@ const incomingEvent = z
       session_id: text("session_id", "id", MAX_ID_BYTES, 1),
       page_path: text("page_path", "id", MAX_PAGE_PATH_BYTES).optional(),
       button_id: text("button_id", "id", MAX_BUTTON_ID_BYTES).optional(),
+      // Where the visitor came from (the browser collector sends it on a session's first page).
+      referrer: text("referrer", "id", MAX_PAGE_PATH_BYTES).optional(),
       props: propsSchema.optional(),
       event_id: z
         .uuid("event_id must be a UUID")

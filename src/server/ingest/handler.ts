@@ -135,7 +135,7 @@ async function checkBeforeBody(request: IngestRequest, config: AppConfig): Promi
  * event_id per session). When nothing was sent (no connection, the fast-fail window after a failure,
  * shutting down) it says so and lists no ids.
  */
-function kafkaUnavailable(err: unknown, events: readonly StoredEvent[], fallbackRetryAfter: number): IngestReply {
+export function kafkaUnavailable(err: unknown, events: readonly StoredEvent[], fallbackRetryAfter: number): IngestReply {
   const unavailable = err instanceof KafkaUnavailableError ? err : null;
   const retryAfterSeconds = unavailable?.retryAfterSeconds ?? fallbackRetryAfter;
   if (unavailable?.written === "none") {
@@ -153,7 +153,7 @@ function kafkaUnavailable(err: unknown, events: readonly StoredEvent[], fallback
   });
 }
 
-function rateLimited(limit: number, retryAfterSeconds: number): IngestReply {
+export function rateLimited(limit: number, retryAfterSeconds: number): IngestReply {
   return jsonError(429, "rate_limited", `rate limit of ${limit} events per minute exceeded for this API key`, {
     retryAfterSeconds,
   });

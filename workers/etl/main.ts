@@ -11,6 +11,7 @@ import { ETL_QUEUE, type EtlJobData, type EtlJobProgress, type EtlJobResult } fr
 import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 import { keepSchedulersRegistered, type SchedulerWatch } from "../../src/core/queues/schedulers";
+import { startSaltRotation, type SaltRotation } from "./salts";
 import { declaredSchedulers } from "./schedulers";
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.ETL_SHUTDOWN_TIMEOUT_MS ?? 30_000);
@@ -43,7 +44,12 @@ async function processJob(job: Job<EtlJobData, EtlJobResult>): Promise<EtlJobRes
 
 async function main(): Promise<void> {
   const config = getConfig();
-  const started: { queue?: Queue<EtlJobData, EtlJobResult>; worker?: Worker<EtlJobData, EtlJobResult>; watch?: SchedulerWatch } = {};
+  const started: {
+    queue?: Queue<EtlJobData, EtlJobResult>;
+    worker?: Worker<EtlJobData, EtlJobResult>;
+    watch?: SchedulerWatch;
+    salts?: SaltRotation;
+  } = {};
 
   // Signal handlers first, so a stop that arrives while starting up is still a clean one.
   let stopping = false;
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
     force.unref();
     void (async () => {
       started.watch?.stop();
+      await started.salts?.close();
       await started.worker?.close();
       await started.queue?.close();
       await getPrisma().$disconnect();
@@ -94,6 +101,7 @@ async function main(): Promise<void> {
     log.error({ err }, "ETL worker error (BullMQ retries by itself)");
   });
   started.worker = worker;
+  started.salts = await startSaltRotation(log);
   log.info("ETL worker ready");
 }
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest — load test of POST /api/events (autocannon) against the web app as
+ * npm run bench:ingest — load test of POST /api/events and POST /api/collect (autocannon) against the web app as
  * production runs it (src/server/web/main.ts in front of Next, production build), with Kafka and the consumer worker running, and a bare node:http server
  * answering 202 on the same machine as the ceiling.
  *
@@ -23,6 +23,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { getConfig, kafkaBrokers } from "../src/core/config";
 import { createApiKey } from "../src/core/db/apiKeys";
+import { createSite } from "../src/core/db/sites";
 import { getRedis } from "../src/core/redis";
 import { getPrisma } from "../src/core/db/client";
 import { createKafka } from "../src/core/kafka/client";
@@ -260,6 +261,39 @@ async function main(): Promise<void> {
     });
     results.push(batch);
 
+    // The browser collector: text/plain single events as sendBeacon sends them, from the site's origin.
+    const site = await createSite({ name: `bench ${stamp}`, hostnames: ["bench.example"] });
+    const publishable = await createApiKey({ siteId: site.id, name: `bench pk ${stamp}`, kind: "publishable" });
+    const collectBodies = Array.from({ length: 4096 }, (_, i) =>
+      Buffer.from(
+        JSON.stringify({
+          key: publishable.secret,
+          events: [{ event_type: "page_visited", event_id: randomUUID(), page_path: `/p/${i % 50}` }],
+        }),
+      ),
+    );
+    const collectHeaders = {
+      "content-type": "text/plain;charset=UTF-8",
+      origin: "https://bench.example",
+      "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+    };
+    await cannon("warm-up", `${app.url}/api/collect`, {
+      connections: CONNECTIONS,
+      duration: 2,
+      bodies: collectBodies,
+      headers: collectHeaders,
+      eventsPerRequest: 1,
+    });
+    say(`browser collector: ${CONNECTIONS} connections, ${DURATION} s ...`);
+    const collected = await cannon("POST /api/collect, 1 event", `${app.url}/api/collect`, {
+      connections: CONNECTIONS,
+      duration: DURATION,
+      bodies: collectBodies,
+      headers: collectHeaders,
+      eventsPerRequest: 1,
+    });
+    results.push(collected);
+
     // The same handler without Next's router in front (what a custom server would give).
     if (process.env.BENCH_NODE_SERVER !== "0") {
       const port = await freePort();
@@ -339,8 +373,11 @@ async function main(): Promise<void> {
     console.log(
       `JSON: ${JSON.stringify({ ceiling: ceiling.requestsPerSec, single: { rps: single.requestsPerSec, p50: single.p50, p99: single.p99 }, batch: { eventsPerSec: batch.eventsPerSec, p99: batch.p99 }, ratio })}`,
     );
-    if (single.non2xx + batch.non2xx > 0) {
-      say(`WARNING: ${single.non2xx + batch.non2xx} non-2xx answers; see ${app.logFile}`);
+    console.log(
+      `browser collector: ${fmt(collected.requestsPerSec)} req/s, p50 ${fmt(collected.p50, 1)} ms, p99 ${fmt(collected.p99, 1)} ms`,
+    );
+    if (single.non2xx + batch.non2xx + collected.non2xx > 0) {
+      say(`WARNING: ${single.non2xx + batch.non2xx + collected.non2xx} non-2xx answers; see ${app.logFile}`);
       process.exitCode = 1;
     }
   } finally {

@@ -12,9 +12,9 @@ import { hostnameAllowed } from "@/core/sites/hostnames";
 import { dailySalt, saltDay } from "@/core/visitors/salt";
 import { visitorSession } from "@/core/visitors/visitor";
 import type { IngestRequest } from "./handler";
-import { kafkaUnavailable, rateLimited } from "./handler";
+import { kafkaUnavailable, rateLimited, readJsonBody } from "./handler";
 import { consumeEvents } from "./rateLimit";
-import { closing, jsonError, json, type IngestReply } from "./responses";
+import { jsonError, json, type IngestReply } from "./responses";
 
 /** A browser sends one event per request (src/collector/pulse.ts); a few are allowed for flushes. */
 export const COLLECT_MAX_EVENTS = 20;
@@ -48,18 +48,9 @@ export async function collect(request: IngestRequest, headers: Headers): Promise
     await request.discardBody();
     return withCors(jsonError(415, "unsupported_media_type", "Content-Type must be text/plain or application/json"), origin!);
   }
-  const read = await request.readBody(COLLECT_MAX_BODY_BYTES);
-  if (!read.ok) {
-    const reply = jsonError(413, "payload_too_large", `request body exceeds ${COLLECT_MAX_BODY_BYTES} bytes`);
-    return read.drained ? reply : closing(reply);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(read.text);
-  } catch (err) {
-    return jsonError(400, "invalid_json", `body is not valid JSON: ${(err as Error).message}`);
-  }
-  const envelope = parseEnvelope(body);
+  const read = await readJsonBody(request, COLLECT_MAX_BODY_BYTES);
+  if (!read.ok) return read.reply;
+  const envelope = parseEnvelope(read.body);
   if (typeof envelope === "string") return jsonError(400, "invalid_event", envelope);
 
   const key = await verifyApiKey(envelope.key);

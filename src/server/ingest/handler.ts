@@ -41,20 +41,9 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   if (!gate.ok) return (await request.discardBody()) ? gate.reply : closing(gate.reply);
   const { key } = gate;
 
-  const maxBytes = config.ingest.max_body_bytes;
-  const read = await request.readBody(maxBytes);
-  if (!read.ok) {
-    const reply = jsonError(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`);
-    // Cut before its end, the upload leaves unread bytes on the connection: close it.
-    return read.drained ? reply : closing(reply);
-  }
-
-  let body: unknown;
-  try {
-    body = JSON.parse(read.text);
-  } catch (err) {
-    return jsonError(400, "invalid_json", `body is not valid JSON: ${(err as Error).message}`);
-  }
+  const read = await readJsonBody(request, config.ingest.max_body_bytes);
+  if (!read.ok) return read.reply;
+  const { body } = read;
 
   const parsed = parseIngestBody(body, {
     // The site comes from the key, never from the body.
@@ -89,6 +78,24 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
     event_id: events[0]!.event_id,
     message: `Event successfully queued to ${producer.topic}`,
   });
+}
+
+/** The parse stage of both ingest routes (this one and /api/collect): the body, at most maxBytes, as JSON. */
+export async function readJsonBody(
+  request: IngestRequest,
+  maxBytes: number,
+): Promise<{ ok: true; body: unknown } | { ok: false; reply: IngestReply }> {
+  const read = await request.readBody(maxBytes);
+  if (!read.ok) {
+    const reply = jsonError(413, "payload_too_large", `request body exceeds ${maxBytes} bytes`);
+    // Cut before its end, the upload leaves unread bytes on the connection: close it.
+    return { ok: false, reply: read.drained ? reply : closing(reply) };
+  }
+  try {
+    return { ok: true, body: JSON.parse(read.text) as unknown };
+  } catch (err) {
+    return { ok: false, reply: jsonError(400, "invalid_json", `body is not valid JSON: ${(err as Error).message}`) };
+  }
 }
 
 type BeforeBody = { ok: true; key: VerifiedApiKey } | { ok: false; reply: IngestReply };

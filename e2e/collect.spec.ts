@@ -200,6 +200,13 @@ test("the snippet on a page of the site's hostname: page views, SPA routes, time
       await shot(page, "keys-snippet-waiting");
     });
 
+    await test.step("/pulse.js is served with a day's caching and a week of stale-while-revalidate", async () => {
+      const res = await page.request.get(`${baseUrl()}/pulse.js`);
+      expect(res.status()).toBe(200);
+      expect(res.headers()["cache-control"]).toBe("public, max-age=86400, stale-while-revalidate=604800");
+      expect(res.headers()["access-control-allow-origin"]).toBeUndefined();
+    });
+
     const visitor = await visitorContext(browser);
     const tab = await visitor.newPage();
     const collectStatuses: number[] = [];
@@ -255,8 +262,9 @@ test("the snippet on a page of the site's hostname: page views, SPA routes, time
       await expect(page.getByTestId("summary-users")).toHaveText("1");
       await expect(page.getByTestId("summary-page_views")).toHaveText("3");
 
-      const pages = await cellTexts(page.getByRole("table", { name: "Page engagement" }));
-      expect(pages.map((r) => r[0]).sort()).toEqual(["/", "/docs", "/pricing"]);
+      const pageTable = page.getByRole("table", { name: "Page engagement" });
+      await expect.poll(async () => (await cellTexts(pageTable)).map((r) => r[0]).sort()).toEqual(["/", "/docs", "/pricing"]);
+      const pages = await cellTexts(pageTable);
       for (const [, visits, users, avgTime] of pages) {
         expect([visits, users]).toEqual(["1", "1"]);
         const seconds = Number(/^(\d+)s$/.exec(avgTime ?? "")?.[1]);

@@ -45,10 +45,10 @@ export function SnippetCard({ siteId, hostnames, keys }: { siteId: string; hostn
       ) : publishable ? (
         <>
           <p className="mt-1 text-sm text-gray-400">
-            Paste this into the <span className="font-mono">&lt;head&gt;</span> of every page. It counts page views, single-page-app
-            navigation, time on page, clicks on <span className="font-mono">data-pulse-button</span> elements and outbound links, with no
-            cookies. The key <span className="font-mono">{publishable.prefix}_…</span> is publishable: it may sit in pages, and works only
-            from this site&apos;s hostnames.
+            Paste this into the <span className="font-mono">&lt;head&gt;</span> of every page. It counts page views (single-page apps too),
+            time on page, clicks on <span className="whitespace-nowrap font-mono">data-pulse-button</span> elements and outbound links,
+            without cookies. Its key, <span className="whitespace-nowrap font-mono">{publishable.prefix}_…</span>, is publishable: it may
+            sit in pages, and works only from this site&apos;s hostnames.
           </p>
           <div className="mt-4">
             <div className="flex items-center justify-between gap-2">

@@ -185,6 +185,7 @@ test("the snippet on a page of the site's hostname: page views, SPA routes, time
 
       const card = page.getByRole("region", { name: "Add Pulse to your website" });
       await expect(card.getByTestId("snippet-hostnames")).toHaveText(/Works on 127\.0\.0\.2\./);
+      await shot(page, "keys-snippet-no-key");
       await card.getByRole("button", { name: "Create a publishable key" }).click();
       const snippet = card.getByTestId("snippet");
       await expect(snippet).toContainText(`<script defer src="${baseUrl()}/pulse.js" data-key="pk_`);

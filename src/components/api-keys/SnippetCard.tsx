@@ -8,20 +8,13 @@ import { Skeleton } from "@/components/ui/states";
 import { cardClass, primaryButton } from "@/components/ui/styles";
 import { useOrigin } from "@/components/ui/useOrigin";
 import { api, type RouterOutputs } from "@/trpc/react";
+import { snippetFor } from "./snippet";
 
 type ApiKeyRow = RouterOutputs["apiKeys"]["list"][number];
 
 /** While no event has come, the page asks often; after, only to keep "last one …" fresh. */
 const WAITING_POLL_MS = 5_000;
 const RECEIVING_POLL_MS = 60_000;
-
-/** The two lines of docs/collector.md, "The snippet", with this app's origin and the key filled in. */
-export function snippetFor(origin: string, key: string): string {
-  return (
-    "<script>window.pulse=window.pulse||function(){(window.pulse.q=window.pulse.q||[]).push(arguments)};window.pulse.track=window.pulse.track||window.pulse</script>\n" +
-    `<script defer src="${origin}/pulse.js" data-key="${key}"></script>`
-  );
-}
 
 /**
  * "Add Pulse to your website": the snippet with the site's newest active publishable key (or a

@@ -333,3 +333,58 @@ test("the snippet on a page of the site's hostname: page views, SPA routes, time
     await spa.close();
   }
 });
+
+test("the keys page: no hostname means nothing is accepted; once one is set, the waiting state turns green", async ({ page, browser }) => {
+  let key = "";
+  const spa = await startSpa(baseUrl(), () => key);
+  try {
+    await signIn(page);
+    await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
+    await page.goto(`${baseUrl()}/sites?new=1`);
+    const form = page.getByRole("region", { name: "New site" });
+    await form.getByLabel("Name", { exact: true }).fill("green.test");
+    await form.getByRole("button", { name: "Create site" }).click();
+    await expect(page).toHaveURL(/\/s\/[0-9a-f-]{36}\/keys\?created=1$/);
+    const siteId = /\/s\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+
+    const card = page.getByRole("region", { name: "Add Pulse to your website" });
+    await card.getByRole("button", { name: "Create a publishable key" }).click();
+    key = /data-key="(pk_[^"]+)"/.exec((await card.getByTestId("snippet").textContent()) ?? "")?.[1] ?? "";
+    expect(key).toMatch(/^pk_/);
+    const hostnames = card.getByTestId("snippet-hostnames");
+    await expect(hostnames).toContainText(
+      "No hostnames yet: no page's events are accepted until you add your site's hostname in settings.",
+    );
+    await shot(page, "keys-snippet-no-hostnames");
+    const status = card.getByTestId("collect-status");
+    await expect(status).toHaveText("Waiting for the first event…");
+
+    // The snippet on a page of 127.0.0.2 is refused while the site has no hostname.
+    const visitor = await visitorContext(browser);
+    const tab = await visitor.newPage();
+    const collected = () => tab.waitForResponse((r) => r.url().startsWith(`${baseUrl()}/api/collect`));
+    let answer = collected();
+    await tab.goto(`${spa.allowed}/`);
+    expect((await answer).status()).toBe(403);
+
+    await hostnames.getByRole("link", { name: "settings" }).click();
+    await expect(page).toHaveURL(`${baseUrl()}/s/${siteId}/settings`);
+    await page.getByLabel("Hostnames").fill("127.0.0.2");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText("Saved.")).toBeVisible();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API keys" }).click();
+    await expect(hostnames).toHaveText(/^Works on 127\.0\.0\.2\./);
+    await expect(status).toHaveText("Waiting for the first event…");
+
+    // /api/collect keeps a site's hostnames up to 10 s: the visitor comes back until accepted.
+    await expect(async () => {
+      answer = collected();
+      await tab.reload();
+      expect((await answer).status()).toBe(202);
+    }).toPass({ timeout: 30_000, intervals: [1_000, 2_000] });
+    await expect(status).toHaveText("Receiving events — last one just now", { timeout: 20_000 });
+    await visitor.close();
+  } finally {
+    await spa.close();
+  }
+});

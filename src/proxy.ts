@@ -38,6 +38,7 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: API routes answer 401 themselves, and static files must load on the sign-in page.
-  matcher: ["/((?!api/|_next/|favicon\\.ico|robots\\.txt|.*\\.(?:png|svg|ico|jpg|jpeg|webp|txt|webmanifest)$).*)"],
+  // Pages only: API routes answer 401 themselves, static files must load on the sign-in page, and
+  // /pulse.js, the browser tracker, is loaded by other sites' pages whose visitors never sign in.
+  matcher: ["/((?!api/|_next/|pulse\\.js$|favicon\\.ico|robots\\.txt|.*\\.(?:png|svg|ico|jpg|jpeg|webp|txt|webmanifest)$).*)"],
 };

@@ -7,6 +7,7 @@ import { CopyButton } from "@/components/ui/CopyButton";
 import { KeyIcon, PlusIcon } from "@/components/ui/icons";
 import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
 import { useOrigin } from "@/components/ui/useOrigin";
+import { SnippetCard } from "./SnippetCard";
 import { api, type RouterOutputs } from "@/trpc/react";
 
 type ApiKeyRow = RouterOutputs["apiKeys"]["list"][number];
@@ -23,7 +24,17 @@ const primaryButton =
 const secondaryButton =
   "inline-flex items-center justify-center rounded-md border border-gray-700 px-3.5 py-2 text-sm font-medium text-gray-200 hover:bg-gray-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500";
 
-function ScopeBadges({ scopes }: { scopes: Scope[] }) {
+function ScopeBadges({ scopes, kind }: { scopes: Scope[]; kind: ApiKeyRow["kind"] }) {
+  if (kind === "publishable") {
+    return (
+      <span
+        className="rounded bg-sky-500/10 px-1.5 py-0.5 text-xs text-sky-300 ring-1 ring-inset ring-sky-500/30"
+        title="For web pages: /api/collect only"
+      >
+        publishable
+      </span>
+    );
+  }
   return (
     <span className="flex flex-wrap gap-1">
       {scopes.map((s) => (
@@ -48,7 +59,17 @@ function StatusBadge({ status }: { status: ApiKeyRow["status"] }) {
   );
 }
 
-export function ApiKeysView({ siteId, siteName, justCreated = false }: { siteId: string; siteName: string; justCreated?: boolean }) {
+export function ApiKeysView({
+  siteId,
+  siteName,
+  hostnames,
+  justCreated = false,
+}: {
+  siteId: string;
+  siteName: string;
+  hostnames: string[];
+  justCreated?: boolean;
+}) {
   const keys = api.apiKeys.list.useQuery({ siteId });
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKeyRow | null>(null);
@@ -61,7 +82,8 @@ export function ApiKeysView({ siteId, siteName, justCreated = false }: { siteId:
           <h1 className="text-xl font-semibold tracking-tight text-gray-50 sm:text-2xl">API keys</h1>
           <p className="mt-1 max-w-2xl text-sm text-gray-400">
             Keys authenticate your sites, apps and servers when they send events (<span className="font-mono">ingest</span>) or read the
-            analytics API (<span className="font-mono">read</span>). A key is shown once when you create it; only its hash is stored.
+            analytics API (<span className="font-mono">read</span>). A secret key is shown once when you create it; only its hash is stored.
+            Publishable keys are for the website snippet below.
           </p>
         </div>
         <button type="button" className={primaryButton} onClick={() => setCreating(true)}>
@@ -72,10 +94,12 @@ export function ApiKeysView({ siteId, siteName, justCreated = false }: { siteId:
 
       {justCreated && keys.data?.length === 0 ? (
         <p role="status" className="rounded-lg border border-emerald-900/50 bg-emerald-950/30 px-4 py-3 text-sm text-emerald-200">
-          Site “{siteName}” created. Next, create a key with the <span className="font-mono">ingest</span> scope: it comes with a curl line
-          that sends a first event.
+          Site “{siteName}” created. Next, add Pulse to your website with the snippet below, or create a key with the{" "}
+          <span className="font-mono">ingest</span> scope: it comes with a curl line that sends a first event.
         </p>
       ) : null}
+
+      <SnippetCard siteId={siteId} hostnames={hostnames} keys={keys.data} />
 
       <Card className="p-0">
         {keys.isLoading ? (
@@ -140,7 +164,7 @@ export function ApiKeysView({ siteId, siteName, justCreated = false }: { siteId:
                       </td>
                       <td className="px-4 py-3 font-mono text-xs">{k.prefix}_…</td>
                       <td className="px-4 py-3">
-                        <ScopeBadges scopes={k.scopes} />
+                        <ScopeBadges scopes={k.scopes} kind={k.kind} />
                       </td>
                       <td className="whitespace-nowrap px-4 py-3" title={formatDateTime(k.createdAt)}>
                         {formatRelative(k.createdAt)}
@@ -182,7 +206,7 @@ export function ApiKeysView({ siteId, siteName, justCreated = false }: { siteId:
                     </div>
                     <StatusBadge status={k.status} />
                   </div>
-                  <ScopeBadges scopes={k.scopes} />
+                  <ScopeBadges scopes={k.scopes} kind={k.kind} />
                   <p className="text-xs text-gray-400">
                     Created {formatRelative(k.createdAt)} · last used {k.lastUsedAt ? formatRelative(k.lastUsedAt) : "never"}
                   </p>

@@ -65,7 +65,9 @@ describe("publishable keys", () => {
     const { key, secret } = await createApiKey({ siteId: DEFAULT_SITE_ID, name: "snippet", kind: "publishable" });
     created.push(key.id);
     expect(secret).toMatch(/^pk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
-    expect(key).toMatchObject({ kind: "publishable", scopes: [], siteId: DEFAULT_SITE_ID });
+    expect(key).toMatchObject({ kind: "publishable", scopes: [], siteId: DEFAULT_SITE_ID, publicKey: secret });
+    // Public by design (it sits in pages), so the keys page can show the snippet again.
+    expect((await listApiKeys(DEFAULT_SITE_ID)).find((k) => k.id === key.id)?.publicKey).toBe(secret);
     expect(await verifyApiKey(secret)).toMatchObject({ id: key.id, kind: "publishable", siteId: DEFAULT_SITE_ID, scopes: [] });
     await expect(createApiKey({ siteId: DEFAULT_SITE_ID, name: "x", kind: "publishable", scopes: ["ingest"] })).rejects.toThrow(
       /publishable key has no scopes/,

@@ -35,6 +35,8 @@ export interface ApiKeyRecord {
   prefix: string;
   /** Empty for a publishable key (it can only collect). */
   scopes: ApiKeyScope[];
+  /** The whole key of a publishable key (public: it is in the site's pages); null for a secret key. */
+  publicKey: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -86,6 +88,7 @@ const selectRecord = {
   name: true,
   prefix: true,
   scopes: true,
+  publicKey: true,
   createdAt: true,
   lastUsedAt: true,
   revokedAt: true,
@@ -183,7 +186,15 @@ export async function createApiKey(input: {
     const { prefix, secret } = generateSecret(kind);
     try {
       const key = await getPrisma().apiKey.create({
-        data: { siteId: input.siteId, kind, name, prefix, hash: hashApiKey(secret), scopes },
+        data: {
+          siteId: input.siteId,
+          kind,
+          name,
+          prefix,
+          hash: hashApiKey(secret),
+          scopes,
+          publicKey: kind === "publishable" ? secret : null,
+        },
         select: selectRecord,
       });
       return { key, secret };

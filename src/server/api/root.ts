@@ -1,5 +1,6 @@
 import { analyticsRouter } from "@/server/api/routers/analytics";
 import { apiKeysRouter } from "@/server/api/routers/apiKeys";
+import { collectRouter } from "@/server/api/routers/collect";
 import { etlRouter } from "@/server/api/routers/etl";
 import { membersRouter } from "@/server/api/routers/members";
 import { inviteRouter, sharedRouter } from "@/server/api/routers/public";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   analytics: analyticsRouter,
   etl: etlRouter,
   apiKeys: apiKeysRouter,
+  collect: collectRouter,
   shared: sharedRouter,
   invite: inviteRouter,
 });

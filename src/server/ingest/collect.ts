@@ -16,6 +16,11 @@ import { kafkaUnavailable, rateLimited, readJsonBody } from "./handler";
 import { consumeEvents } from "./rateLimit";
 import { jsonError, json, type IngestReply } from "./responses";
 
+/** The time (ISO) of the site's last queued browser events: the keys page's collect.status reads it. */
+export function lastCollectKey(siteId: string): string {
+  return `pulse:collect:last:${siteId}`;
+}
+
 /** A browser sends one event per request (src/collector/pulse.ts); a few are allowed for flushes. */
 export const COLLECT_MAX_EVENTS = 20;
 export const COLLECT_MAX_BODY_BYTES = 64 * 1024;
@@ -109,6 +114,8 @@ export async function collect(request: IngestRequest, headers: Headers): Promise
   } catch (err) {
     return withCors(kafkaUnavailable(err, parsed.events, producer.retryAfterSeconds), origin!);
   }
+  // The keys page's "waiting for the first event" turns green on this (collect.status).
+  await getRedis().set(lastCollectKey(key.siteId), new Date().toISOString());
   return withCors(json(202, { status: "queued", accepted: envelope.events.length }), origin!);
 }
 

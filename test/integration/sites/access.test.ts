@@ -40,6 +40,7 @@ const NEEDS: Record<string, Needs> = {
   "apiKeys.list": "edit",
   "apiKeys.create": "edit",
   "apiKeys.revoke": "edit",
+  "collect.status": "read",
   "shared.site": "public",
   "shared.report": "public",
   "invite.get": "public",

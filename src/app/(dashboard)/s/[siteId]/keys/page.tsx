@@ -14,5 +14,5 @@ export default async function ApiKeysPage({
   const site = await requireSite((await params).siteId, "edit");
   // ?created=1: the new-site form sent the admin here, so the page says what comes next.
   const created = (await searchParams).created === "1";
-  return <ApiKeysView siteId={site.id} siteName={site.name} justCreated={created} />;
+  return <ApiKeysView siteId={site.id} siteName={site.name} hostnames={site.hostnames} justCreated={created} />;
 }

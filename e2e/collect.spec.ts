@@ -359,13 +359,20 @@ test("the keys page: no hostname means nothing is accepted; once one is set, the
     const status = card.getByTestId("collect-status");
     await expect(status).toHaveText("Waiting for the first event…");
 
-    // The snippet on a page of 127.0.0.2 is refused while the site has no hostname.
+    // The snippet on a page of 127.0.0.2 is refused while the site has no hostname. The tab stays
+    // open from here on (routes change with pushState), so the test sees every request and answer.
     const visitor = await visitorContext(browser);
     const tab = await visitor.newPage();
-    const collected = () => tab.waitForResponse((r) => r.url().startsWith(`${baseUrl()}/api/collect`));
-    let answer = collected();
+    const sent: string[] = [];
+    const answers: number[] = [];
+    tab.on("request", (r) => {
+      if (r.url().startsWith(`${baseUrl()}/api/collect`)) sent.push(r.url());
+    });
+    tab.on("response", (r) => {
+      if (r.url().startsWith(`${baseUrl()}/api/collect`)) answers.push(r.status());
+    });
     await tab.goto(`${spa.allowed}/`);
-    expect((await answer).status()).toBe(403);
+    await expect.poll(() => answers).toEqual([403]);
 
     await hostnames.getByRole("link", { name: "settings" }).click();
     await expect(page).toHaveURL(`${baseUrl()}/s/${siteId}/settings`);
@@ -376,14 +383,26 @@ test("the keys page: no hostname means nothing is accepted; once one is set, the
     await expect(hostnames).toHaveText(/^Works on 127\.0\.0\.2\./);
     await expect(status).toHaveText("Waiting for the first event…");
 
-    // /api/collect keeps a site's hostnames up to 10 s: the visitor comes back until accepted.
+    // /api/collect keeps a site's hostnames up to 10 s: the visitor moves between routes until accepted.
+    let route = 0;
     await expect(async () => {
-      answer = collected();
-      await tab.reload();
-      expect((await answer).status()).toBe(202);
+      const before = answers.length;
+      // A route change sends two events: page_closed for the route left, page_visited for the new one.
+      await tab.getByRole("button", { name: ++route % 2 ? "Pricing" : "Docs" }).click();
+      await expect.poll(() => (answers.length === sent.length ? answers.length : -1), { timeout: 5_000 }).toBe(before + 2);
+      expect(answers.at(-1)).toBe(202);
     }).toPass({ timeout: 30_000, intervals: [1_000, 2_000] });
     await expect(status).toHaveText("Receiving events — last one just now", { timeout: 20_000 });
+
+    // Leave the stack as found: no more sends, and the accepted events (and the server's
+    // session_created) through an ETL pass, so the next spec's pass reads only its own.
+    await tab.evaluate(() => Object.defineProperty(navigator, "sendBeacon", { value: () => true }));
     await visitor.close();
+    const accepted = answers.filter((a) => a === 202).length;
+    await expect.poll(async () => (await loggedEvents(siteId)).length, { timeout: 30_000 }).toBe(accepted + 1);
+    await page.goto(`${baseUrl()}/s/${siteId}`);
+    await runEtl(page);
+    await expect(page.getByTestId("summary-sessions")).toHaveText("1");
   } finally {
     await spa.close();
   }

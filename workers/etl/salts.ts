@@ -29,6 +29,11 @@ export async function startSaltRotation(log: Logger): Promise<SaltRotation> {
     { connection: createRedisConnection("worker"), concurrency: 1 },
   );
   worker.on("failed", (_job, err) => log.error({ err }, "visitor salt rotation failed (retried next hour)"));
+  // Without listeners, a connection error (Redis restarting, or closing at shutdown) would be an
+  // unhandled 'error' event and end the process; BullMQ reconnects by itself.
+  const onError = (err: Error): void => log.warn({ err }, "visitor salt rotation: Redis connection error (BullMQ retries)");
+  worker.on("error", onError);
+  queue.on("error", onError);
   return {
     async close() {
       watch.stop();

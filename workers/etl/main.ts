@@ -11,7 +11,6 @@ import { ETL_QUEUE, type EtlJobData, type EtlJobProgress, type EtlJobResult } fr
 import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 import { keepSchedulersRegistered, type SchedulerWatch } from "../../src/core/queues/schedulers";
-import { startSaltRotation, type SaltRotation } from "./salts";
 import { declaredSchedulers } from "./schedulers";
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.ETL_SHUTDOWN_TIMEOUT_MS ?? 30_000);
@@ -48,7 +47,6 @@ async function main(): Promise<void> {
     queue?: Queue<EtlJobData, EtlJobResult>;
     worker?: Worker<EtlJobData, EtlJobResult>;
     watch?: SchedulerWatch;
-    salts?: SaltRotation;
   } = {};
 
   // Signal handlers first, so a stop that arrives while starting up is still a clean one.
@@ -64,7 +62,6 @@ async function main(): Promise<void> {
     force.unref();
     void (async () => {
       started.watch?.stop();
-      await started.salts?.close();
       await started.worker?.close();
       await started.queue?.close();
       await getPrisma().$disconnect();
@@ -101,7 +98,6 @@ async function main(): Promise<void> {
     log.error({ err }, "ETL worker error (BullMQ retries by itself)");
   });
   started.worker = worker;
-  started.salts = await startSaltRotation(log);
   log.info("ETL worker ready");
 }
 

@@ -4,9 +4,10 @@ import type { Redis } from "ioredis";
 /**
  * The daily salt of the cookieless visitor ids (docs/collector.md, "Visitors"). One random salt per
  * UTC day, kept only in Redis and deleted after SALT_TTL_SECONDS: with it gone, nobody (not even
- * the operator) can tell whether two days' visitors were the same person. The salt rotation job
- * (workers/etl, "rotate-salts") makes each day's salt ahead of time and deletes older ones; a
- * request that comes first makes it itself (SET NX: every instance ends up with the same salt).
+ * the operator) can tell whether two days' visitors were the same person. The first request of a
+ * day makes that day's salt (SET NX: every instance ends up with the same one) with a 48-hour
+ * expiry. rotateSalts is the job that is to make them ahead and delete older ones; it is not
+ * scheduled yet (see docs/collector.md).
  */
 export const SALT_TTL_SECONDS = 48 * 3600;
 const PREFIX = "pulse:salt:";

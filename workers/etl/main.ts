@@ -1,13 +1,21 @@
 /**
- * The ETL worker process: registers the job scheduler (every cron.etl_interval_seconds)
- * and runs ETL passes from the queue, one at a time across all workers.
+ * The ETL worker process: registers its job schedulers (an ETL pass every cron.etl_interval_seconds,
+ * the visitor salt rotation every hour) and runs their jobs from the queue, one at a time across all workers.
  */
 import { Queue, Worker, type Job } from "bullmq";
 import { getConfig } from "../../src/core/config";
 import { getPrisma } from "../../src/core/db/client";
 import { logger } from "../../src/core/logging/logger";
-import { createRedisConnection } from "../../src/core/redis";
-import { ETL_QUEUE, type EtlJobData, type EtlJobProgress, type EtlJobResult } from "../../src/core/queues/etl";
+import {
+  ETL_QUEUE,
+  SALT_JOB,
+  type EtlJobData,
+  type EtlJobProgress,
+  type EtlJobResult,
+  type SaltJobResult,
+} from "../../src/core/queues/etl";
+import { createRedisConnection, getRedis } from "../../src/core/redis";
+import { rotateSalts } from "../../src/core/visitors/salt";
 import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 import { keepSchedulersRegistered, type SchedulerWatch } from "../../src/core/queues/schedulers";
@@ -18,7 +26,20 @@ const SHUTDOWN_TIMEOUT_MS = Number(process.env.ETL_SHUTDOWN_TIMEOUT_MS ?? 30_000
 const SCHEDULER_CHECK_MAX_MS = 30_000;
 const log = logger.child({ service: "etl" });
 
-async function processJob(job: Job<EtlJobData, EtlJobResult>): Promise<EtlJobResult> {
+type WorkerResult = EtlJobResult | SaltJobResult;
+
+function processJob(job: Job<EtlJobData, WorkerResult>): Promise<WorkerResult> {
+  return job.name === SALT_JOB ? rotateVisitorSalts() : runPass(job);
+}
+
+/** Makes today's and tomorrow's visitor salts and deletes older ones (docs/collector.md, "Visitors"). */
+async function rotateVisitorSalts(): Promise<SaltJobResult> {
+  const saltsDeleted = await rotateSalts(getRedis());
+  if (saltsDeleted.length > 0) log.info({ saltsDeleted }, "visitor salts older than yesterday deleted");
+  return { saltsDeleted };
+}
+
+async function runPass(job: Job<EtlJobData, WorkerResult>): Promise<EtlJobResult> {
   const config = getConfig();
   const result = await withEtlLock(config.postgres.url, { wait: false }, (db) =>
     runEtlPass({
@@ -45,7 +66,7 @@ async function main(): Promise<void> {
   const config = getConfig();
   const started: {
     queue?: Queue<EtlJobData, EtlJobResult>;
-    worker?: Worker<EtlJobData, EtlJobResult>;
+    worker?: Worker<EtlJobData, WorkerResult>;
     watch?: SchedulerWatch;
   } = {};
 
@@ -83,13 +104,13 @@ async function main(): Promise<void> {
   log.info({ intervalSeconds: config.cron.etl_interval_seconds, ...reconciled }, "ETL job scheduler registered");
   if (stopping) return;
 
-  const worker = new Worker<EtlJobData, EtlJobResult>(ETL_QUEUE, processJob, {
+  const worker = new Worker<EtlJobData, WorkerResult>(ETL_QUEUE, processJob, {
     connection: createRedisConnection("worker"),
     concurrency: 1,
     // A long pass keeps its job lock renewed; a dead worker's job is retried by another.
     lockDuration: 60_000,
   });
-  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err }, "ETL pass failed"));
+  worker.on("failed", (job, err) => log.error({ jobId: job?.id, job: job?.name, err }, "ETL job failed"));
   let lastWorkerError = 0;
   worker.on("error", (err) => {
     // A Redis outage makes BullMQ report every reconnect attempt; one line per 10 s says it.

@@ -3,6 +3,13 @@ export const ETL_QUEUE = "etl";
 export const ETL_SCHEDULER_ID = "etl-every-interval";
 export const ETL_JOB_SCHEDULED = "etl-pass";
 export const ETL_JOB_MANUAL = "etl-pass-manual";
+/**
+ * The ETL worker's second schedule: the hourly rotation of the visitor salts (src/core/visitors/salt.ts).
+ * It rides on the ETL queue and worker so it needs no Redis connections of its own.
+ */
+export const SALT_SCHEDULER_ID = "visitor-salts-hourly";
+export const SALT_JOB = "rotate-visitor-salts";
+export const SALT_ROTATION_EVERY_MS = 3_600_000;
 
 export type EtlTrigger = "schedule" | "manual" | "cli";
 
@@ -25,6 +32,11 @@ export interface EtlPassSummary {
 
 /** A job either ran a pass or found another pass running (one pass at a time). */
 export type EtlJobResult = EtlPassSummary | { skipped: true; reason: string };
+
+/** What a salt rotation job returns: the days whose salts it deleted. */
+export interface SaltJobResult {
+  saltsDeleted: string[];
+}
 
 /** Progress a running pass reports to its job (shown by the dashboard). */
 export interface EtlJobProgress {

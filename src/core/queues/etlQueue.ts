@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { createRedisConnection } from "../redis";
-import { ETL_JOB_MANUAL, ETL_QUEUE, ETL_SCHEDULER_ID, type EtlJobData, type EtlJobResult } from "./etl";
+import { ETL_JOB_MANUAL, ETL_QUEUE, ETL_SCHEDULER_ID, SALT_JOB, type EtlJobData, type EtlJobResult } from "./etl";
 
 export type EtlQueue = Queue<EtlJobData, EtlJobResult>;
 
@@ -22,7 +22,8 @@ export type EnqueueResult = { status: "queued" | "already_running"; jobId: strin
  * the same moment produce one job.
  */
 export async function enqueueManualEtlRun(queue: EtlQueue = getEtlQueue(), requestedBy?: string): Promise<EnqueueResult> {
-  const [active] = await queue.getActive(0, 0);
+  // The queue also carries the hourly salt rotation (SALT_JOB), which is not a pass to follow.
+  const active = (await queue.getActive()).find((job) => job.name !== SALT_JOB);
   if (active?.id) return { status: "already_running", jobId: active.id };
   const job = await queue.add(
     ETL_JOB_MANUAL,

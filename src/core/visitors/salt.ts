@@ -6,8 +6,8 @@ import type { Redis } from "ioredis";
  * UTC day, kept only in Redis and deleted after SALT_TTL_SECONDS: with it gone, nobody (not even
  * the operator) can tell whether two days' visitors were the same person. The first request of a
  * day makes that day's salt (SET NX: every instance ends up with the same one) with a 48-hour
- * expiry. rotateSalts is the job that is to make them ahead and delete older ones; it is not
- * scheduled yet (see docs/collector.md).
+ * expiry. rotateSalts, run every hour by the ETL worker (workers/etl/main.ts), makes them ahead
+ * and deletes any older than yesterday, whatever their expiry says.
  */
 export const SALT_TTL_SECONDS = 48 * 3600;
 const PREFIX = "pulse:salt:";
@@ -41,11 +41,14 @@ export async function rotateSalts(redis: Redis, now: number = Date.now()): Promi
     await redis.set(PREFIX + day, randomBytes(32).toString("base64"), "EX", SALT_TTL_SECONDS, "NX");
   }
   const deleted: string[] = [];
-  for (const key of await redis.keys(`${PREFIX}*`)) {
-    const day = key.slice(PREFIX.length);
-    if (day < yesterday) {
-      await redis.del(key);
-      deleted.push(day);
+  // SCAN, not KEYS: the database also holds a key per live visitor session, and KEYS would block it.
+  for await (const keys of redis.scanStream({ match: `${PREFIX}*`, count: 1000 }) as AsyncIterable<string[]>) {
+    for (const key of keys) {
+      const day = key.slice(PREFIX.length);
+      if (day < yesterday && !deleted.includes(day)) {
+        await redis.del(key);
+        deleted.push(day);
+      }
     }
   }
   cache.clear();

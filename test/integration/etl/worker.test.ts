@@ -7,9 +7,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/core/config/load";
-import { ETL_QUEUE, ETL_SCHEDULER_ID, type EtlJobData, type EtlJobResult } from "../../../src/core/queues/etl";
+import {
+  ETL_QUEUE,
+  ETL_SCHEDULER_ID,
+  SALT_ROTATION_EVERY_MS,
+  SALT_SCHEDULER_ID,
+  type EtlJobData,
+  type EtlJobResult,
+} from "../../../src/core/queues/etl";
+import { saltDay } from "../../../src/core/visitors/salt";
 import { writeDataset } from "../../support/dataset";
 import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
 import { startWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
@@ -72,17 +81,44 @@ describe("ETL worker", () => {
     await queue.upsertJobScheduler("legacy-nightly", { every: 86_400_000 }, { name: "old", data: { trigger: "schedule" } });
     const first = startEtlWorker(3600);
     await first.waitForOutput('"msg":"ETL worker ready"');
-    let schedulers = await queue.getJobSchedulers(0, -1);
-    expect(schedulers.map((s) => [s.id ?? s.key, Number(s.every)])).toEqual([[ETL_SCHEDULER_ID, 3_600_000]]);
+    const registered = async (): Promise<[string, number][]> =>
+      (await queue.getJobSchedulers(0, -1)).map((s): [string, number] => [s.id ?? s.key, Number(s.every)]).sort();
+    expect(await registered()).toEqual(
+      [
+        [ETL_SCHEDULER_ID, 3_600_000],
+        [SALT_SCHEDULER_ID, SALT_ROTATION_EVERY_MS],
+      ].sort(),
+    );
 
     expect((await first.stop()).code).toBe(0);
     expect(first.output.join("\n")).toContain("ETL worker stopped");
 
     const second = startEtlWorker(120);
     await second.waitForOutput('"msg":"ETL worker ready"');
-    schedulers = await queue.getJobSchedulers(0, -1);
-    expect(schedulers.map((s) => [s.id ?? s.key, Number(s.every)])).toEqual([[ETL_SCHEDULER_ID, 120_000]]);
+    expect(await registered()).toEqual(
+      [
+        [ETL_SCHEDULER_ID, 120_000],
+        [SALT_SCHEDULER_ID, SALT_ROTATION_EVERY_MS],
+      ].sort(),
+    );
     expect((await second.stop()).code).toBe(0);
+  });
+
+  it("rotates the visitor salts at boot: makes today's and tomorrow's, deletes one older than yesterday", async () => {
+    const redis = new Redis(redisUrl);
+    const now = Date.now();
+    const old = saltDay(now - 3 * 86_400_000);
+    await redis.set(`pulse:salt:${old}`, "a salt that outlived its 48 hours");
+    const worker = startEtlWorker(3600);
+    await waitUntil(
+      async () => (await redis.exists(`pulse:salt:${old}`)) === 0,
+      30_000,
+      () => worker.output.slice(-10).join("\n"),
+    );
+    for (const day of [saltDay(now), saltDay(now + 86_400_000)]) expect(await redis.ttl(`pulse:salt:${day}`)).toBeGreaterThan(0);
+    expect(worker.output.join("\n")).toContain(old);
+    expect((await worker.stop()).code).toBe(0);
+    redis.disconnect();
   });
 
   it('"run now" is deduplicated while waiting and reports the pass it ran', async () => {

@@ -109,7 +109,10 @@ describe("the tracker", () => {
     const [r] = t.requests;
     expect(r!.url).toBe("https://pulse.example/api/collect");
     expect(r!.body.key).toBe("pk_test");
-    expect(r!.body.events).toEqual([{ event_type: "page_visited", event_id: expect.any(String), page_path: "/home" }]);
+    // The page's URL without its query: only campaign tags would be kept (q=secret is what a user typed).
+    expect(r!.body.events).toEqual([
+      { event_type: "page_visited", event_id: expect.any(String), page_path: "/home", context: { url: "https://shop.example/home" } },
+    ]);
     expect(r!.body.events[0]!.event_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
@@ -122,9 +125,12 @@ describe("the tracker", () => {
     expect(t.events()[0]!.event_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it("sends the referrer of the first page only when it is another host's", () => {
-    expect(load({ referrer: "https://search.example/" }).events()[0]!.referrer).toBe("https://search.example/");
-    expect(load({ referrer: "https://shop.example/before" }).events()[0]).not.toHaveProperty("referrer");
+  it("sends each page's URL, and the referrer of the first page only when it is another host's", () => {
+    const t = load({ referrer: "https://search.example/" });
+    expect(t.events()[0]!.context).toEqual({ url: t.win.location.href, referrer: "https://search.example/" });
+    expect(load({ referrer: "https://shop.example/before" }).events()[0]!.context).toEqual({ url: expect.stringMatching(/\/home/) });
+    t.win.history.pushState({}, "", "/pricing?utm_source=news&email=a%40b.example&gclid=G1#top");
+    expect(t.events()[2]!.context).toEqual({ url: "https://shop.example/pricing?utm_source=news&gclid=G1" });
   });
 
   it("on pushState sends page_closed of the old path, then page_visited of the new; a same-path change sends nothing", () => {
@@ -140,7 +146,7 @@ describe("the tracker", () => {
       ["page_closed", "/pricing"],
       ["page_visited", "/plans"],
     ]);
-    expect(t.events()[2]).not.toHaveProperty("referrer");
+    expect(t.events()[2]!.context).not.toHaveProperty("referrer");
   });
 
   it("counts popstate, and hash routes only with data-hash", () => {

@@ -6,7 +6,14 @@
 export {}; // a module, so these names stay out of the other files' global scope
 
 type Props = Record<string, unknown>;
-type PulseEvent = { event_type: string; event_id: string; page_path: string; button_id?: string; props?: Props; referrer?: string };
+type PulseEvent = {
+  event_type: string;
+  event_id: string;
+  page_path: string;
+  button_id?: string;
+  props?: Props;
+  context?: { url: string; referrer?: string };
+};
 type Pulse = ((eventType: string, props?: Props) => void) & { track?: Pulse; q?: ArrayLike<unknown>[]; r?: 1 };
 
 const w = window as unknown as Window & { pulse?: Pulse };
@@ -93,8 +100,13 @@ if (s && key && !w.pulse?.r) {
     path = p;
     closed = false;
     const ref = d.referrer;
-    // Only the first page's referrer, and only from another host: the server sees the rest in the session.
-    emit("page_visited", first && ref && new URL(ref).hostname != loc.hostname ? { referrer: ref } : undefined);
+    // The page's URL (for its hostname and UTM tags; the server keeps only those) and, on the first
+    // page only, the referrer from another host: the server sees the rest in the session.
+    // Of the query, only the campaign tags: other parameters may hold what the page's users typed.
+    const u = new URL(loc.pathname, loc.href);
+    new URLSearchParams(loc.search).forEach((v, k) => /^(utm_|gclid$|msclkid$|dclid$)/.test(k) && u.searchParams.set(k, v));
+    const url = u.href;
+    emit("page_visited", { context: first && ref && new URL(ref).hostname != loc.hostname ? { url, referrer: ref } : { url } });
   };
   const hide = () => {
     close();

@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 import { describeIssues } from "../../src/core/events/normalize";
 import { storedEventSchema } from "../../src/core/events/schema";
+import type { EventDims } from "../../src/core/dimensions/registry";
 import type { MetricEvent } from "../../src/core/metrics/session";
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -37,6 +38,7 @@ export function splitSessionKey(key: string): { siteId: string; sessionId: strin
 export class SessionEvents {
   private readonly bySession = new Map<string, MetricEvent[]>();
   private readonly strings = new Map<string, string>();
+  private readonly dimSets = new Map<string, EventDims>();
 
   constructor(private readonly setAside: ReadonlySet<string> = new Set()) {}
 
@@ -45,6 +47,15 @@ export class SessionEvents {
     if (known !== undefined) return known;
     this.strings.set(value, value);
     return value;
+  }
+
+  /** A visitor's events carry the same dimensions: one shared object per distinct set. */
+  private internDims(dims: EventDims): EventDims {
+    const key = JSON.stringify(dims);
+    const known = this.dimSets.get(key);
+    if (known !== undefined) return known;
+    this.dimSets.set(key, dims);
+    return dims;
   }
 
   /**
@@ -67,7 +78,7 @@ export class SessionEvents {
         sessionId: typeof id === "string" ? id : undefined,
       };
     }
-    const { site_id, event_id, event_type, session_id, user_id, event_time, page_path, button_id } = checked.data;
+    const { site_id, event_id, event_type, session_id, user_id, event_time, page_path, button_id, dims } = checked.data;
     if (legacy ? site_id !== undefined && site_id !== siteId : site_id !== siteId) {
       return {
         kind: "refused",
@@ -84,6 +95,7 @@ export class SessionEvents {
       time: Date.parse(event_time),
       pagePath: page_path === undefined ? undefined : this.intern(page_path),
       buttonId: button_id === undefined ? undefined : this.intern(button_id),
+      dims: dims === undefined ? undefined : this.internDims(dims),
     };
     const list = this.bySession.get(key);
     if (list) list.push(event);

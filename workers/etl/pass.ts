@@ -20,7 +20,15 @@ import {
 
 const HOUR_MS = 3_600_000;
 const ANALYZE_AFTER_ROWS = 10_000;
-const DERIVED_TABLES = ["session_facts", "page_visit_facts", "click_facts", "session_metrics", "page_engagement", "click_through_rates"];
+const DERIVED_TABLES = [
+  "session_facts",
+  "page_visit_facts",
+  "click_facts",
+  "event_facts",
+  "session_metrics",
+  "page_engagement",
+  "click_through_rates",
+];
 const LOOKUP_CHUNK = 50_000;
 
 export type EtlStage = "read" | "written";

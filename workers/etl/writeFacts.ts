@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { Prisma } from "../../src/generated/prisma/client";
 import type { SessionFacts } from "../../src/core/metrics/session";
 import { rebuildDailyTablesSql } from "../../src/core/metrics/sql";
+import { SESSION_DIMENSIONS, type SessionDimensionName } from "../../src/core/dimensions/registry";
 import { copyRows, copyText } from "./copy";
 
 /** Statements built with Prisma.sql run on the pass's own connection (inside its transaction). */
@@ -18,7 +19,9 @@ export interface SessionPairs {
   sessionIds: string[];
 }
 
-const FACT_TABLES = ["session_facts", "page_visit_facts", "click_facts"];
+const FACT_TABLES = ["session_facts", "page_visit_facts", "click_facts", "event_facts"];
+/** One session_facts column per session dimension, named as the dimension (src/core/dimensions/registry.ts). */
+const DIMENSION_COLUMNS = SESSION_DIMENSIONS.map((d) => d.name as SessionDimensionName);
 
 /** Deletes the facts of `replaced` sessions (they are written again, or set aside). */
 export async function deleteSessionFacts(client: pg.ClientBase, replaced: SessionPairs): Promise<void> {
@@ -51,10 +54,22 @@ async function copyFacts(client: pg.ClientBase, sessions: readonly SiteSessionFa
   let rows = await copyRows(
     client,
     "session_facts",
-    ["site_id", "session_id", "user_id", "date", "start_time", "end_time", "duration_ms", "page_views", "last_event_at", "event_hours"],
+    [
+      "site_id",
+      "session_id",
+      "user_id",
+      "date",
+      "start_time",
+      "end_time",
+      "duration_ms",
+      "page_views",
+      "last_event_at",
+      "event_hours",
+      ...DIMENSION_COLUMNS,
+    ],
     sessions,
     ({ siteId, facts: f }) =>
-      `${siteId}\t${copyText(f.sessionId)}\t${copyText(f.userId)}\t${f.date}\t${ISO(f.startTime)}\t${ISO(f.endTime)}\t${f.durationMs}\t${f.pageViews}\t${ISO(f.lastEventTime)}\t{${f.eventHours.join(",")}}`,
+      `${siteId}\t${copyText(f.sessionId)}\t${copyText(f.userId)}\t${f.date}\t${ISO(f.startTime)}\t${ISO(f.endTime)}\t${f.durationMs}\t${f.pageViews}\t${ISO(f.lastEventTime)}\t{${f.eventHours.join(",")}}\t${DIMENSION_COLUMNS.map((c) => copyText(f.dims[c])).join("\t")}`,
   );
   const visits = sessions.flatMap(({ siteId, facts: f }) => f.visits.map((v) => ({ siteId, f, v })));
   rows += await copyRows(
@@ -72,6 +87,14 @@ async function copyFacts(client: pg.ClientBase, sessions: readonly SiteSessionFa
     ["site_id", "session_id", "date", "page_path", "button_id", "clicks"],
     clicks,
     ({ siteId, f, c }) => `${siteId}\t${copyText(f.sessionId)}\t${c.date}\t${copyText(c.pagePath)}\t${copyText(c.buttonId)}\t${c.clicks}`,
+  );
+  const customEvents = sessions.flatMap(({ siteId, facts: f }) => f.customEvents.map((e) => ({ siteId, f, e })));
+  rows += await copyRows(
+    client,
+    "event_facts",
+    ["site_id", "session_id", "date", "event_type", "count"],
+    customEvents,
+    ({ siteId, f, e }) => `${siteId}\t${copyText(f.sessionId)}\t${e.date}\t${copyText(e.eventType)}\t${e.count}`,
   );
   return rows;
 }

@@ -41,10 +41,35 @@ export interface ClickThroughRow {
   ctr: number | null;
 }
 
+/** A filter as the API writes it: [dimension, operator, value] (docs/dimensions.md). */
+export type FilterTriple = [string, string, string];
+
 export interface AnalyticsReport {
   range: DateRange;
+  /** The filters applied, when any. */
+  filters?: FilterTriple[];
   summary: Summary;
   session_metrics: SessionMetricsRow[];
   page_engagement: PageEngagementRow[];
   click_through_rates: ClickThroughRow[];
+}
+
+/** One value of a dimension (docs/api.md, breakdown). */
+export interface BreakdownRow {
+  value: string;
+  sessions: number;
+  users: number;
+  /** Page views of those sessions; for the page dimension, views of that page. */
+  page_views: number;
+  bounce_rate: number;
+  avg_duration_seconds: number;
+  /** Custom events of that type (the event dimension only). */
+  events?: number;
+}
+
+export interface BreakdownReport {
+  range: DateRange;
+  dimension: string;
+  filters?: FilterTriple[];
+  rows: BreakdownRow[];
 }

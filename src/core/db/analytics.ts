@@ -1,7 +1,19 @@
-import type { AnalyticsReport, ClickThroughRow, DateRange, PageEngagementRow, SessionMetricsRow, Summary } from "../analytics/types";
+import type {
+  AnalyticsReport,
+  BreakdownReport,
+  BreakdownRow,
+  ClickThroughRow,
+  DateRange,
+  PageEngagementRow,
+  SessionMetricsRow,
+  Summary,
+} from "../analytics/types";
+import { formatFilters, type Filter } from "../dimensions/filters";
+import type { Dimension } from "../dimensions/registry";
+import { breakdownSql, filteredDailySql } from "../dimensions/sql";
 import { rangeClickThroughSql, rangePageEngagementSql, rangeSummarySql } from "../metrics/sql";
 import { getPrisma } from "./client";
-import { createReportCache } from "./reportCache";
+import { createBreakdownCache, createReportCache } from "./reportCache";
 
 /** Numeric and bigint columns arrive as Decimal / bigint; the report uses plain numbers. */
 type Numeric = { toString(): string } | number | bigint | null;
@@ -11,14 +23,16 @@ const numOrNull = (value: Numeric): number | null => (value === null ? null : Nu
 export interface ReportOptions {
   /** Most rows per list (pages, buttons); all when omitted. */
   limit?: number;
+  /** docs/dimensions.md, "Filters": every figure is over the sessions they keep. */
+  filters?: readonly Filter[];
 }
 
 const NO_LIMIT = 1_000_000;
 
-export async function getSummary(siteId: string, range: DateRange): Promise<Summary> {
+export async function getSummary(siteId: string, range: DateRange, filters: readonly Filter[] = []): Promise<Summary> {
   const [row] = await getPrisma().$queryRaw<
     Array<{ total_sessions: number; unique_users: number; avg_duration_seconds: Numeric; total_page_views: number }>
-  >(rangeSummarySql(siteId, range.from, range.to));
+  >(rangeSummarySql(siteId, range.from, range.to, filters));
   return {
     sessions: row?.total_sessions ?? 0,
     users: row?.unique_users ?? 0,
@@ -27,7 +41,30 @@ export async function getSummary(siteId: string, range: DateRange): Promise<Summ
   };
 }
 
-export async function getDailySessionMetrics(siteId: string, range: DateRange): Promise<SessionMetricsRow[]> {
+type DailyRow = {
+  date: string;
+  total_sessions: number;
+  unique_users: number;
+  avg_duration_seconds: Numeric;
+  avg_page_views: Numeric;
+  total_page_views: number;
+  bounce_rate: Numeric;
+};
+
+export async function getDailySessionMetrics(
+  siteId: string,
+  range: DateRange,
+  filters: readonly Filter[] = [],
+): Promise<SessionMetricsRow[]> {
+  if (filters.length > 0) {
+    const rows = await getPrisma().$queryRaw<DailyRow[]>(filteredDailySql(siteId, range.from, range.to, filters));
+    return rows.map((r) => ({
+      ...r,
+      avg_duration_seconds: num(r.avg_duration_seconds),
+      avg_page_views: num(r.avg_page_views),
+      bounce_rate: num(r.bounce_rate),
+    }));
+  }
   const rows = await getPrisma().sessionMetric.findMany({
     where: { siteId, date: { gte: new Date(`${range.from}T00:00:00Z`), lte: new Date(`${range.to}T00:00:00Z`) } },
     orderBy: { date: "asc" },
@@ -43,7 +80,12 @@ export async function getDailySessionMetrics(siteId: string, range: DateRange): 
   }));
 }
 
-export async function getPageEngagement(siteId: string, range: DateRange, limit = NO_LIMIT): Promise<PageEngagementRow[]> {
+export async function getPageEngagement(
+  siteId: string,
+  range: DateRange,
+  limit = NO_LIMIT,
+  filters: readonly Filter[] = [],
+): Promise<PageEngagementRow[]> {
   const rows = await getPrisma().$queryRaw<
     Array<{
       page_path: string;
@@ -52,7 +94,7 @@ export async function getPageEngagement(siteId: string, range: DateRange, limit 
       total_time_spent_seconds: Numeric;
       avg_time_spent_seconds: Numeric;
     }>
-  >(rangePageEngagementSql(siteId, range.from, range.to, limit));
+  >(rangePageEngagementSql(siteId, range.from, range.to, limit, filters));
   return rows.map((r) => ({
     page_path: r.page_path,
     total_visits: r.total_visits,
@@ -62,9 +104,14 @@ export async function getPageEngagement(siteId: string, range: DateRange, limit 
   }));
 }
 
-export async function getClickThroughRates(siteId: string, range: DateRange, limit = NO_LIMIT): Promise<ClickThroughRow[]> {
+export async function getClickThroughRates(
+  siteId: string,
+  range: DateRange,
+  limit = NO_LIMIT,
+  filters: readonly Filter[] = [],
+): Promise<ClickThroughRow[]> {
   const rows = await getPrisma().$queryRaw<Array<{ page_path: string; button_id: string; clicks: number; views: number; ctr: Numeric }>>(
-    rangeClickThroughSql(siteId, range.from, range.to, limit),
+    rangeClickThroughSql(siteId, range.from, range.to, limit, filters),
   );
   return rows.map((r) => ({ page_path: r.page_path, button_id: r.button_id, clicks: r.clicks, views: r.views, ctr: numOrNull(r.ctr) }));
 }
@@ -92,16 +139,64 @@ const cache = createReportCache();
  */
 export async function getAnalyticsReport(siteId: string, range: DateRange, options: ReportOptions = {}): Promise<AnalyticsReport> {
   const limit = options.limit ?? NO_LIMIT;
-  const key = `${await dataVersion()}|${siteId}|${range.from}|${range.to}|${limit}`;
+  const filters = options.filters ?? [];
+  const key = `${await dataVersion()}|${siteId}|${range.from}|${range.to}|${limit}|${formatFilters(filters)}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const [summary, session_metrics, page_engagement, click_through_rates] = await Promise.all([
-    getSummary(siteId, range),
-    getDailySessionMetrics(siteId, range),
-    getPageEngagement(siteId, range, limit),
-    getClickThroughRates(siteId, range, limit),
+    getSummary(siteId, range, filters),
+    getDailySessionMetrics(siteId, range, filters),
+    getPageEngagement(siteId, range, limit, filters),
+    getClickThroughRates(siteId, range, limit, filters),
   ]);
-  const report = { range, summary, session_metrics, page_engagement, click_through_rates };
+  const report: AnalyticsReport = { range, summary, session_metrics, page_engagement, click_through_rates };
+  if (filters.length > 0) report.filters = filters.map((f) => [f.dimension, f.operator, f.value]);
   cache.set(key, report);
+  return report;
+}
+
+const breakdownCache = createBreakdownCache();
+
+/**
+ * One dimension's rows over a range and filters (docs/api.md, breakdown): GET /api/analytics/breakdown
+ * and the dashboard's panels both return this.
+ */
+export async function getBreakdown(
+  siteId: string,
+  range: DateRange,
+  dimension: Dimension,
+  options: ReportOptions = {},
+): Promise<BreakdownReport> {
+  const limit = options.limit ?? NO_LIMIT;
+  const filters = options.filters ?? [];
+  const key = `${await dataVersion()}|${siteId}|${range.from}|${range.to}|${limit}|${dimension.name}|${formatFilters(filters)}`;
+  const cached = breakdownCache.get(key);
+  if (cached) return cached;
+  const rows = await getPrisma().$queryRaw<
+    Array<{
+      value: string;
+      sessions: number;
+      users: number;
+      page_views: number;
+      bounce_rate: Numeric;
+      avg_duration_seconds: Numeric;
+      events?: number;
+    }>
+  >(breakdownSql({ siteId, from: range.from, to: range.to, dimension, filters, limit }));
+  const report: BreakdownReport = {
+    range,
+    dimension: dimension.name,
+    rows: rows.map((r): BreakdownRow => ({
+      value: r.value,
+      sessions: r.sessions,
+      users: r.users,
+      page_views: r.page_views,
+      bounce_rate: num(r.bounce_rate),
+      avg_duration_seconds: num(r.avg_duration_seconds),
+      ...(r.events === undefined ? {} : { events: r.events }),
+    })),
+  };
+  if (filters.length > 0) report.filters = filters.map((f) => [f.dimension, f.operator, f.value]);
+  breakdownCache.set(key, report);
   return report;
 }

@@ -1,4 +1,4 @@
-import type { AnalyticsReport } from "../analytics/types";
+import type { AnalyticsReport, BreakdownReport } from "../analytics/types";
 
 /**
  * A cache bounded both by entry count and by the estimated bytes of what it holds; when either
@@ -75,4 +75,15 @@ export function estimateReportBytes(report: AnalyticsReport): number {
  */
 export function createReportCache(): BoundedCache<AnalyticsReport> {
   return new BoundedCache<AnalyticsReport>({ maxEntries: 200, maxBytes: 32 * 1024 * 1024 }, estimateReportBytes);
+}
+
+export function estimateBreakdownBytes(report: BreakdownReport): number {
+  let chars = 0;
+  for (const row of report.rows) chars += row.value.length;
+  return (report.rows.length + 2) * ROW_OVERHEAD_BYTES + chars * BYTES_PER_CHAR;
+}
+
+/** Breakdowns (a dashboard asks for one per panel tab) under the same kind of bound: at most 16 MiB. */
+export function createBreakdownCache(): BoundedCache<BreakdownReport> {
+  return new BoundedCache<BreakdownReport>({ maxEntries: 500, maxBytes: 16 * 1024 * 1024 }, estimateBreakdownBytes);
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { incomingEventSchema, MIN_EVENT_TIME_MS, type StoredEvent } from "./schema";
+import { incomingEventSchema, MIN_EVENT_TIME_MS, type ParsedEvent } from "./schema";
 
 export interface EventIssue {
   path: string;
   message: string;
 }
 
-export type ParseResult = { ok: true; events: StoredEvent[] } | { ok: false; issues: EventIssue[] };
+/** Checked events, still with their context: the enrich stage (src/core/dimensions/attach.ts) makes them stored events. */
+export type ParseResult = { ok: true; events: ParsedEvent[] } | { ok: false; issues: EventIssue[] };
 
 export interface ParseOptions {
   /** The site of the key the events came with; stamped on every event. */
@@ -88,7 +89,7 @@ export function parseIngestBody(body: unknown, options: ParseOptions): ParseResu
   }
 
   const issues: EventIssue[] = [];
-  const events: StoredEvent[] = [];
+  const events: ParsedEvent[] = [];
   const nowIso = new Date(now).toISOString();
   items.forEach((item, index) => {
     const result = incomingEventSchema.safeParse(item);

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { isIP } from "node:net";
+import { EVENT_DIMS, MAX_DIMENSION_BYTES, type EventDims } from "../dimensions/registry";
 import { FREE_TEXT, fitsUtf8, ID_TEXT, textProblem, utf8Length, type TextKind } from "./text";
 
 export const BUILT_IN_EVENT_TYPES = ["session_created", "page_visited", "button_clicked", "page_closed", "session_ended"] as const;
@@ -59,6 +61,36 @@ function checkProps(value: unknown, path: Array<string | number>, depth: number,
 
 const propsSchema = z.record(z.string(), z.unknown());
 
+export const MAX_URL_BYTES = 8 * 1024;
+export const MAX_USER_AGENT_BYTES = 1024;
+
+/**
+ * What a server forwards of its visitor's browser (docs/api.md, "context"), for the dimensions of
+ * docs/dimensions.md. It is turned into `dims` at ingest and never stored itself: `ip` and
+ * `user_agent` in particular never reach Kafka or the logs.
+ */
+const contextSchema = z.strictObject({
+  url: text("context.url", "id", MAX_URL_BYTES).optional(),
+  referrer: text("context.referrer", "id", MAX_URL_BYTES).optional(),
+  user_agent: text("context.user_agent", "id", MAX_USER_AGENT_BYTES).optional(),
+  ip: z
+    .string()
+    .max(64)
+    .refine((value) => isIP(value) !== 0, "context.ip must be an IPv4 or IPv6 address")
+    .optional(),
+  language: text("context.language", "id", 256).optional(),
+  screen_width: z.number().int().min(0).max(100_000).optional(),
+});
+export type EventContext = z.infer<typeof contextSchema>;
+
+/** The dimensions a stored event carries (made at ingest; an unknown value is left out). */
+const dimsSchema = z.strictObject(
+  Object.fromEntries(EVENT_DIMS.map((name) => [name, text(`dims.${name}`, "id", MAX_DIMENSION_BYTES, 1).optional()])) as Record<
+    keyof EventDims,
+    z.ZodOptional<ReturnType<typeof text>>
+  >,
+);
+
 const BEFORE_1970 = "event_time must not be before 1970-01-01T00:00:00Z";
 // Four-digit years from 1970 (a cheap check on the text; the parser checks the exact instant, offset included).
 const YEAR_FROM_1970 = /^(?:19[7-9]\d|[2-9]\d{3})-/;
@@ -80,8 +112,10 @@ const incomingEvent = z
       session_id: text("session_id", "id", MAX_ID_BYTES, 1),
       page_path: text("page_path", "id", MAX_PAGE_PATH_BYTES).optional(),
       button_id: text("button_id", "id", MAX_BUTTON_ID_BYTES).optional(),
-      // Where the visitor came from (the browser collector sends it on a session's first page).
+      // Where the visitor came from, as the first browser collector sent it; now context.referrer.
+      // Still read from older log lines; ingest turns it into dims and does not store it.
       referrer: text("referrer", "id", MAX_PAGE_PATH_BYTES).optional(),
+      context: contextSchema.optional(),
       props: propsSchema.optional(),
       event_id: z
         .uuid("event_id must be a UUID")
@@ -126,11 +160,15 @@ export type IncomingEvent = z.infer<typeof incomingEventSchema>;
  * An event as written to Kafka and to the JSON Lines log: the site it belongs to (from the key,
  * never from the body), then as received, plus event_id and event_time (UTC).
  */
-export type StoredEvent = Omit<IncomingEvent, "event_id" | "event_time"> & {
+export type StoredEvent = Omit<IncomingEvent, "event_id" | "event_time" | "context"> & {
   site_id: string;
   event_id: string;
   event_time: string;
+  dims?: EventDims;
 };
+
+/** An event that passed the API's checks, before ingest turned its context into dims. */
+export type ParsedEvent = StoredEvent & { context?: EventContext };
 
 /** An event as a client sends it with its own event_id and event_time (the simulator, SDKs): no site. */
 export type ClientEvent = Omit<StoredEvent, "site_id">;
@@ -144,6 +182,7 @@ export type ClientEvent = Omit<StoredEvent, "site_id">;
 export const storedEventSchema = z.compile(
   incomingEvent.safeExtend({
     site_id: z.uuid().optional(),
+    dims: dimsSchema.optional(),
     event_id: z.uuid(),
     // Always UTC ("…Z") in storage, so the year check on the text is exact.
     event_time: z.iso.datetime().regex(YEAR_FROM_1970, BEFORE_1970),

@@ -1,3 +1,5 @@
+import { BUILT_IN_EVENT_TYPES } from "../events/schema";
+import { EVENT_DIMS, SESSION_DIMENSIONS, type EventDims, type SessionDimensionName } from "../dimensions/registry";
 import { utcDate, type DateOf } from "./dates";
 
 const HOUR_MS = 3_600_000;
@@ -15,7 +17,19 @@ export interface MetricEvent {
   time: number;
   pagePath?: string | undefined;
   buttonId?: string | undefined;
+  /** The dimensions made at ingest (docs/dimensions.md); absent on events sent without a context. */
+  dims?: EventDims | undefined;
 }
+
+/** Custom events (any type but the built-in ones) of one session, per date and type. */
+export interface CustomEventFact {
+  date: string;
+  eventType: string;
+  count: number;
+}
+
+/** A session's value of each session dimension (docs/dimensions.md), "unknown" values included. */
+export type SessionDims = Record<SessionDimensionName, string>;
 
 /** The page visits of one session for one (visit date, page_path). */
 export interface VisitFact {
@@ -53,6 +67,31 @@ export interface SessionFacts {
   eventHours: number[];
   visits: VisitFact[];
   clicks: ClickFact[];
+  customEvents: CustomEventFact[];
+  dims: SessionDims;
+}
+
+const BUILT_IN = new Set<string>(BUILT_IN_EVENT_TYPES);
+
+/**
+ * docs/dimensions.md: a session's dimensions are those of its first event that carries any (a
+ * server's session_created may come without a context; the page view after it has one); its entry
+ * page is the page of its first page_visited, its exit page that of its last.
+ */
+function sessionDims(events: readonly MetricEvent[]): SessionDims {
+  const dims = Object.fromEntries(SESSION_DIMENSIONS.map((d) => [d.name, d.unknown])) as SessionDims;
+  const carrier = events.find((e) => e.dims !== undefined)?.dims;
+  if (carrier) for (const name of EVENT_DIMS) dims[name] = carrier[name] ?? dims[name];
+  let entry: string | undefined;
+  let exit: string | undefined;
+  for (const event of events) {
+    if (event.type !== "page_visited") continue;
+    entry ??= event.pagePath ?? NO_PAGE;
+    exit = event.pagePath ?? NO_PAGE;
+  }
+  if (entry !== undefined) dims.entry_page = entry;
+  if (exit !== undefined) dims.exit_page = exit;
+  return dims;
 }
 
 /** Events in time order; equal times are ordered by event_id so every pass sees the same sequence. */
@@ -88,6 +127,7 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
   let pageViews = 0;
   const visits = new Map<string, VisitFact>();
   const clicks = new Map<string, ClickFact>();
+  const customEvents = new Map<string, CustomEventFact>();
 
   // Walk backwards so each page_visited knows the nearest later event that ends it.
   let nextBoundary = Number.POSITIVE_INFINITY; // next page_visited or session_ended
@@ -131,8 +171,15 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
         else clicks.set(key, { date, pagePath, buttonId, clicks: 1 });
         break;
       }
-      default:
+      default: {
+        if (BUILT_IN.has(event.type)) break;
+        const date = dateOf(event.time);
+        const key = `${date}\u0000${event.type}`;
+        const fact = customEvents.get(key);
+        if (fact) fact.count++;
+        else customEvents.set(key, { date, eventType: event.type, count: 1 });
         break;
+      }
     }
   }
   if (endedAt !== undefined) endTime = endedAt;
@@ -150,5 +197,7 @@ export function summarizeSession(sessionId: string, input: readonly MetricEvent[
     eventHours,
     visits: [...visits.values()].reverse(),
     clicks: [...clicks.values()].reverse(),
+    customEvents: [...customEvents.values()].reverse(),
+    dims: sessionDims(events),
   };
 }

@@ -1,4 +1,6 @@
 import { Prisma } from "../../generated/prisma/client";
+import type { Filter } from "../dimensions/filters";
+import { pageRowFilterSql, rowSessionFilterSql, sessionFilterSql } from "../dimensions/sql";
 
 /**
  * The docs/metrics.md aggregations, done in PostgreSQL over the per-session facts the ETL writes.
@@ -34,13 +36,15 @@ export function factWhere(alias: string, filter: FactFilter): Prisma.Sql {
  * selects. Distinct users come from a first aggregation per user: two hashed GROUP BYs are
  * about twice as fast as a sorting count(DISTINCT user_id) over months of facts.
  */
-function pageEngagementSelect(filter: FactFilter, daily: boolean): Prisma.Sql {
+function pageEngagementSelect(filter: FactFilter, daily: boolean, filters: readonly Filter[] = []): Prisma.Sql {
   const keys = daily ? Prisma.sql`site_id, date, page_path` : Prisma.sql`page_path`;
   return Prisma.sql`SELECT ${keys}, sum(visits)::int AS total_visits, count(*)::int AS unique_users,
       sum(time_spent_ms) / 1000.0 AS total_time_spent_seconds,
       round(sum(time_spent_ms) / 1000.0 / nullif(sum(timed_visits), 0), 2) AS avg_time_spent_seconds
     FROM (SELECT ${keys}, user_id, sum(visits) AS visits, sum(timed_visits) AS timed_visits, sum(time_spent_ms) AS time_spent_ms
-            FROM page_visit_facts v WHERE ${factWhere("v", filter)} GROUP BY ${keys}, user_id) per_user
+            FROM page_visit_facts v
+           WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, "v")}
+           GROUP BY ${keys}, user_id) per_user
     GROUP BY ${keys}`;
 }
 
@@ -72,11 +76,11 @@ export function rebuildDailyTablesSql(pairs: { siteIds: string[]; dates: string[
   ];
 }
 
-/** A site's range figures (docs/metrics.md, "Figures over a range"). */
-export function rangeSummarySql(siteId: string, from: string, to: string): Prisma.Sql {
+/** A site's range figures (docs/metrics.md, "Figures over a range"), over the sessions the filters keep. */
+export function rangeSummarySql(siteId: string, from: string, to: string, filters: readonly Filter[] = []): Prisma.Sql {
   // Distinct users through a subquery: a hashed DISTINCT is several times faster than
   // count(DISTINCT …), which sorts, on a range of months.
-  const where = factWhere("f", { siteId, from, to });
+  const where = Prisma.sql`${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters)}`;
   return Prisma.sql`SELECT count(*)::int AS total_sessions,
       (SELECT count(*) FROM (SELECT DISTINCT f.user_id FROM session_facts f WHERE ${where}) u)::int AS unique_users,
       round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds,
@@ -84,18 +88,28 @@ export function rangeSummarySql(siteId: string, from: string, to: string): Prism
     FROM session_facts f WHERE ${where}`;
 }
 
-export function rangePageEngagementSql(siteId: string, from: string, to: string, limit: number): Prisma.Sql {
-  return Prisma.sql`${pageEngagementSelect({ siteId, from, to }, false)} ORDER BY total_visits DESC, page_path LIMIT ${limit}`;
+export function rangePageEngagementSql(
+  siteId: string,
+  from: string,
+  to: string,
+  limit: number,
+  filters: readonly Filter[] = [],
+): Prisma.Sql {
+  return Prisma.sql`${pageEngagementSelect({ siteId, from, to }, false, filters)} ORDER BY total_visits DESC, page_path LIMIT ${limit}`;
 }
 
-export function rangeClickThroughSql(siteId: string, from: string, to: string, limit: number): Prisma.Sql {
+export function rangeClickThroughSql(siteId: string, from: string, to: string, limit: number, filters: readonly Filter[] = []): Prisma.Sql {
   const filter = { siteId, from, to };
   return Prisma.sql`SELECT clicks.page_path, clicks.button_id, clicks.clicks, coalesce(views.views, 0)::int AS views,
       ${ctrExpression} AS ctr
     FROM (SELECT c.page_path, c.button_id, sum(c.clicks)::int AS clicks
-            FROM click_facts c WHERE ${factWhere("c", filter)} GROUP BY 1, 2) clicks
+            FROM click_facts c
+           WHERE ${factWhere("c", filter)} AND ${pageRowFilterSql(filters, "c.page_path")} AND ${rowSessionFilterSql(filters, "c")}
+           GROUP BY 1, 2) clicks
     LEFT JOIN (SELECT v.page_path, sum(v.visits)::int AS views
-            FROM page_visit_facts v WHERE ${factWhere("v", filter)} GROUP BY 1) views
+            FROM page_visit_facts v
+           WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, "v")}
+           GROUP BY 1) views
       ON views.page_path = clicks.page_path
     ORDER BY ctr DESC NULLS LAST, clicks.clicks DESC, clicks.page_path, clicks.button_id LIMIT ${limit}`;
 }

@@ -3,6 +3,7 @@ import { isbot } from "isbot";
 import { getConfig } from "@/core/config";
 import { verifyApiKey } from "@/core/db/apiKeys";
 import { getSite } from "@/core/db/sites";
+import { withDims } from "@/core/dimensions/attach";
 import { parseIngestBody } from "@/core/events";
 import { clientAddressFromHeaders } from "@/core/http/clientAddress";
 import { getEventProducer } from "@/core/kafka/producer";
@@ -25,7 +26,9 @@ export function lastCollectKey(siteId: string): string {
 export const COLLECT_MAX_EVENTS = 20;
 export const COLLECT_MAX_BODY_BYTES = 64 * 1024;
 /** Fields a page may send; the server makes user_id, session_id and event_time. */
-const BROWSER_FIELDS = new Set(["event_type", "event_id", "page_path", "button_id", "props", "referrer"]);
+const BROWSER_FIELDS = new Set(["event_type", "event_id", "page_path", "button_id", "props", "referrer", "context"]);
+/** Of an event's context, a page may send only these: the address and user agent come from the request. */
+const BROWSER_CONTEXT = new Set(["url", "referrer", "language", "screen_width"]);
 
 /**
  * POST /api/collect (docs/collector.md): the browser collector's route. The same stages as
@@ -38,7 +41,7 @@ const BROWSER_FIELDS = new Set(["event_type", "event_id", "page_path", "button_i
  *  4. bots (by user agent): 202 and counted, not stored;
  *  5. rate limits per key and per client address, charged per event;
  *  6. the visitor and session (src/core/visitors), a server-made session_created first in a new
- *     session, then the same schema as /api/events, and Kafka.
+ *     session, then the same schema as /api/events, the enrich stage (dims), and Kafka.
  * The client address and user agent are used for the visitor hash and the limit, never stored.
  */
 export async function collect(request: IngestRequest, headers: Headers): Promise<IngestReply> {
@@ -107,12 +110,18 @@ export async function collect(request: IngestRequest, headers: Headers): Promise
     },
   );
   if (!parsed.ok) return withCors(json(400, { error: "invalid_event", issues: parsed.issues }), origin!);
+  // Enrich (docs/dimensions.md): the request's user agent, address and language with each event's
+  // page URL and referrer become its dims. The server's session_created takes those of the event
+  // that started the session, so the session has its landing page's source.
+  const visitor = { userAgent, ip: address, language: request.header("accept-language") ?? undefined };
+  const stored = parsed.events.map((event) => withDims(event, visitor));
+  if (visit.started && stored[1]) stored[0] = { ...stored[0]!, dims: stored[1].dims };
 
   const producer = getEventProducer();
   try {
-    await producer.publish(parsed.events);
+    await producer.publish(stored);
   } catch (err) {
-    return withCors(kafkaUnavailable(err, parsed.events, producer.retryAfterSeconds), origin!);
+    return withCors(kafkaUnavailable(err, stored, producer.retryAfterSeconds), origin!);
   }
   // The keys page's "waiting for the first event" turns green on this (collect.status).
   await getRedis().set(lastCollectKey(key.siteId), new Date().toISOString());
@@ -136,6 +145,12 @@ function parseEnvelope(body: unknown): Envelope | string {
     const field = Object.keys(event).find((k) => !BROWSER_FIELDS.has(k));
     if (field !== undefined)
       return `events[${i}].${field}: a page may not send "${field}" (the server makes user_id, session_id and event_time)`;
+    const context = (event as { context?: unknown }).context;
+    if (typeof context === "object" && context !== null && !Array.isArray(context)) {
+      const taken = Object.keys(context).find((k) => !BROWSER_CONTEXT.has(k));
+      if (taken !== undefined)
+        return `events[${i}].context.${taken}: a page may not send "${taken}" (the server reads the address and user agent from the request)`;
+    }
   }
   return { key, events: events as Record<string, unknown>[] };
 }

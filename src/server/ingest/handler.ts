@@ -1,5 +1,6 @@
 import { getConfig, type AppConfig } from "@/core/config";
 import { verifyApiKey, type VerifiedApiKey } from "@/core/db/apiKeys";
+import { withDims } from "@/core/dimensions/attach";
 import { parseIngestBody, type StoredEvent } from "@/core/events";
 import { getEventProducer, KafkaUnavailableError } from "@/core/kafka/producer";
 import { logger } from "@/core/logging/logger";
@@ -57,7 +58,8 @@ export async function ingest(request: IngestRequest): Promise<IngestReply> {
   if (!parsed.ok) {
     return json(400, { error: "invalid_event", issues: parsed.issues });
   }
-  const { events } = parsed;
+  // Enrich: a server's context becomes dims (docs/dimensions.md) and is not stored.
+  const events = parsed.events.map((event) => withDims(event));
 
   const limit = await consumeEvents(key.id, events.length);
   if (!limit.ok) return rateLimited(config.ingest.rate_limit_per_minute, limit.retryAfterSeconds);

@@ -106,7 +106,10 @@ describe("a page of the site", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
     const messages = await topicMessages(having(sent.event_id));
     const view = messages.find((m) => m.event_id === sent.event_id)!;
-    expect(view).toMatchObject({ site_id: siteId, event_type: "page_visited", page_path: "/pricing", referrer: "https://search.example/" });
+    expect(view).toMatchObject({ site_id: siteId, event_type: "page_visited", page_path: "/pricing" });
+    // The referrer is kept as its host and channel only (docs/dimensions.md), never the full URL.
+    expect(view.dims).toMatchObject({ referrer: "search.example", channel: "Referral" });
+    expect(view).not.toHaveProperty("referrer");
     expect(view.user_id).toMatch(/^v_[A-Za-z0-9_-]{22}$/);
     expect(view.session_id).toMatch(/^c_/);
     const created = messages.filter((m) => m.event_type === "session_created" && m.session_id === view.session_id);

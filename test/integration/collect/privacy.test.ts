@@ -168,7 +168,14 @@ it("neither the visitor's address nor its user agent is in Kafka, the logs, Post
   // The server API from the same client: its events carry their own ids, and no address either.
   const server = await postEvents(
     app.url,
-    { event_type: "page_visited", user_id: "u_server", session_id: "s_server", page_path: "/api-side" },
+    {
+      event_type: "page_visited",
+      user_id: "u_server",
+      session_id: "s_server",
+      page_path: "/api-side",
+      // A server forwarding its visitor's browser: turned into dims, then dropped.
+      context: { ip: ADDRESS, user_agent: USER_AGENT, url: "https://private.example/api-side?utm_source=news", language: "de-DE" },
+    },
     { key: sk, headers: { "user-agent": USER_AGENT, "x-forwarded-for": ADDRESS } },
   );
   expect(server.status).toBe(202);
@@ -179,9 +186,17 @@ it("neither the visitor's address nor its user agent is in Kafka, the logs, Post
     30_000,
     async () => `${(await readLogRecords(logsDir, "events")).length} lines in the log`,
   );
-  const records = await readLogRecords<{ user_id: string; event_type: string }>(logsDir, "events");
+  const records = await readLogRecords<{ user_id: string; event_type: string; dims?: Record<string, string> }>(logsDir, "events");
   const browserUsers = new Set(records.filter((r) => r.user_id !== "u_server").map((r) => r.user_id));
   expect(browserUsers.size).toBe(2);
+  // What the address and user agent became: dimensions, with nothing to identify anyone.
+  for (const r of records)
+    expect(r.dims, r.event_type).toMatchObject({ browser: "Chrome", browser_version: "156", os: "Linux", device: "desktop" });
+  expect(records.find((r) => r.user_id === "u_server")?.dims).toMatchObject({
+    utm_source: "news",
+    hostname: "private.example",
+    language: "de",
+  });
 
   const etl = startWorkerProcess("workers/etl/run-once.ts", { ...workerEnv }, { label: "etl" });
   expect((await etl.exited).code, etl.output.join("\n")).toBe(0);

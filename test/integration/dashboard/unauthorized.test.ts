@@ -19,7 +19,7 @@ import { closeCoreConnections } from "../../support/ingest-env";
  * Procedures meant to be public: each is bound to an unguessable token (src/server/api/routers/public.ts).
  * Add one here only if it really must answer signed-out visitors, and test what it gives away.
  */
-const PUBLIC_PROCEDURES = new Set<string>(["shared.site", "shared.report", "invite.get", "invite.redeem"]);
+const PUBLIC_PROCEDURES = new Set<string>(["shared.site", "shared.report", "shared.breakdown", "invite.get", "invite.redeem"]);
 
 type ProcedureType = "query" | "mutation" | "subscription";
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcedureType } }>).map(
@@ -49,6 +49,7 @@ it("the router walk sees the dashboard's procedures", () => {
     "sites.update",
     "members.invite",
     "analytics.report",
+    "analytics.breakdown",
     "etl.status",
     "etl.runNow",
     "etl.job",
@@ -156,6 +157,7 @@ describe("over HTTP against the running app", () => {
       for (const call of [
         () => caller.shared.site({ token }),
         () => caller.shared.report({ token }),
+        () => caller.shared.breakdown({ token, dimension: "country" }),
         () => caller.invite.get({ token }),
         () => caller.invite.redeem({ token, password: "long-enough-password" }),
       ]) {

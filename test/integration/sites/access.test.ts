@@ -34,6 +34,7 @@ const NEEDS: Record<string, Needs> = {
   "members.setRole": "administer",
   "members.remove": "administer",
   "analytics.report": "read",
+  "analytics.breakdown": "read",
   "etl.status": "read",
   "etl.runNow": "edit",
   "etl.job": "read",
@@ -43,6 +44,7 @@ const NEEDS: Record<string, Needs> = {
   "collect.status": "read",
   "shared.site": "public",
   "shared.report": "public",
+  "shared.breakdown": "public",
   "invite.get": "public",
   "invite.redeem": "public",
 };

@@ -1,10 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { rangeInputSchema } from "@/core/analytics/range";
 import { InviteError, inviteFor, redeemInvite } from "@/core/db/members";
 import { siteBySharedToken } from "@/core/db/sites";
 import { PasswordPolicyError } from "@/core/db/users";
-import { siteReport } from "@/server/api/siteReport";
+import { breakdownInputSchema, reportInputSchema, siteBreakdown, siteReport } from "@/server/api/siteReport";
 import { createTRPCRouter, publicProcedure } from "@/server/api/trpc";
 
 /*
@@ -28,9 +27,13 @@ export const sharedRouter = createTRPCRouter({
     const { id, name, timeZone } = await sharedSite(input.token);
     return { id, name, timeZone };
   }),
-  report: publicProcedure.input(rangeInputSchema.extend({ token: shareToken })).query(async ({ input }) => {
-    const { token, ...range } = input;
-    return siteReport(await sharedSite(token), range);
+  report: publicProcedure.input(reportInputSchema.extend({ token: shareToken })).query(async ({ input }) => {
+    const { token, ...query } = input;
+    return siteReport(await sharedSite(token), query);
+  }),
+  breakdown: publicProcedure.input(breakdownInputSchema.extend({ token: shareToken })).query(async ({ input }) => {
+    const { token, ...query } = input;
+    return siteBreakdown(await sharedSite(token), query);
   }),
 });
 

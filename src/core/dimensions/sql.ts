@@ -1,0 +1,142 @@
+import { Prisma } from "../../generated/prisma/client";
+import { factWhere, sessionAggregates } from "../metrics/sql";
+import type { Filter } from "./filters";
+import { dimensionNamed, type Dimension } from "./registry";
+
+/**
+ * Filters and breakdowns in SQL over the facts (docs/dimensions.md). Column names come from the
+ * registry (constants), never from a request; values are always bound parameters.
+ */
+
+const column = (alias: string, name: string): Prisma.Sql => Prisma.raw(`${alias}."${name}"`);
+
+function match(target: Prisma.Sql, operator: Filter["operator"], value: string): Prisma.Sql {
+  switch (operator) {
+    case "is":
+      return Prisma.sql`${target} = ${value}`;
+    case "is_not":
+      return Prisma.sql`${target} <> ${value}`;
+    case "contains":
+      // Case-insensitive, and no LIKE wildcards to escape.
+      return Prisma.sql`strpos(lower(${target}), lower(${value})) > 0`;
+  }
+}
+
+function dimensionOf(filter: Filter): Dimension {
+  const dimension = dimensionNamed(filter.dimension);
+  if (!dimension) throw new Error(`unknown dimension ${filter.dimension}`);
+  return dimension;
+}
+
+/**
+ * The condition a session `f` (session_facts) must meet. A page or event filter keeps the sessions
+ * that have a matching page view or custom event ("is not": that have none).
+ */
+function sessionCondition(filter: Filter, f: string): Prisma.Sql {
+  const dimension = dimensionOf(filter);
+  if (dimension.level === "session") return match(column(f, dimension.name), filter.operator, filter.value);
+  const [table, target] = dimension.level === "page" ? ["page_visit_facts", "page_path"] : ["event_facts", "event_type"];
+  const positive = filter.operator === "is_not" ? "is" : filter.operator;
+  const exists = Prisma.sql`EXISTS (SELECT 1 FROM ${Prisma.raw(table)} x
+      WHERE x.site_id = ${Prisma.raw(`${f}.site_id`)} AND x.session_id = ${Prisma.raw(`${f}.session_id`)}
+        AND ${match(Prisma.raw(`x.${target}`), positive, filter.value)})`;
+  return filter.operator === "is_not" ? Prisma.sql`NOT ${exists}` : exists;
+}
+
+/** AND of every filter's condition on the session `f`; TRUE without filters. */
+export function sessionFilterSql(filters: readonly Filter[], f = "f"): Prisma.Sql {
+  if (filters.length === 0) return Prisma.sql`TRUE`;
+  return Prisma.join(
+    filters.map((filter) => sessionCondition(filter, f)),
+    " AND ",
+  );
+}
+
+/**
+ * For rows of another fact table (alias `t`, with site_id and session_id): their session meets the
+ * filters. TRUE without filters, so unfiltered reports run exactly as before.
+ */
+export function rowSessionFilterSql(filters: readonly Filter[], t: string): Prisma.Sql {
+  if (filters.length === 0) return Prisma.sql`TRUE`;
+  return Prisma.sql`EXISTS (SELECT 1 FROM session_facts sf
+      WHERE sf.site_id = ${Prisma.raw(`${t}.site_id`)} AND sf.session_id = ${Prisma.raw(`${t}.session_id`)}
+        AND ${sessionFilterSql(filters, "sf")})`;
+}
+
+/** Page filters also narrow rows listed per page (page engagement, clicks, the page breakdown) to the matching pages. */
+export function pageRowFilterSql(filters: readonly Filter[], pagePath: string): Prisma.Sql {
+  const pageFilters = filters.filter((f) => dimensionOf(f).level === "page");
+  if (pageFilters.length === 0) return Prisma.sql`TRUE`;
+  return Prisma.join(
+    pageFilters.map((f) => match(Prisma.raw(pagePath), f.operator, f.value)),
+    " AND ",
+  );
+}
+
+/** The same for custom-event rows (the event breakdown). */
+function eventRowFilterSql(filters: readonly Filter[], eventType: string): Prisma.Sql {
+  const eventFilters = filters.filter((f) => dimensionOf(f).level === "event");
+  if (eventFilters.length === 0) return Prisma.sql`TRUE`;
+  return Prisma.join(
+    eventFilters.map((f) => match(Prisma.raw(eventType), f.operator, f.value)),
+    " AND ",
+  );
+}
+
+export interface BreakdownQuery {
+  siteId: string;
+  from: string;
+  to: string;
+  dimension: Dimension;
+  filters: readonly Filter[];
+  limit: number;
+}
+
+/** What a session set comes to, over session_facts `f` grouped by `value` (docs/dimensions.md, "Breakdowns"). */
+const breakdownAggregates = Prisma.sql`count(*)::int AS sessions,
+  count(DISTINCT f.user_id)::int AS users,
+  round(100.0 * count(*) FILTER (WHERE f.page_views <= 1) / nullif(count(*), 0), 2) AS bounce_rate,
+  round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds`;
+
+/**
+ * One row per value of the dimension over the range and filters: sessions, users, page views,
+ * bounce rate and average duration of the sessions with that value. For a session dimension a
+ * session has one value and counts in the range of its date; for pages (and custom events) a
+ * session counts under each page it viewed (event it sent) in the range, and page_views (events)
+ * are those of that page (type).
+ */
+export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
+  const range = { siteId: q.siteId, from: q.from, to: q.to };
+  // Ties in byte order, whatever the database's collation (an expression, so over the input column).
+  const order = (value: Prisma.Sql) => Prisma.sql`ORDER BY sessions DESC, ${value} COLLATE "C" LIMIT ${q.limit}`;
+  if (q.dimension.level === "session") {
+    const value = column("f", q.dimension.name);
+    return Prisma.sql`SELECT ${value} AS value, ${breakdownAggregates},
+        coalesce(sum(f.page_views), 0)::int AS page_views
+      FROM session_facts f WHERE ${factWhere("f", range)} AND ${sessionFilterSql(q.filters)}
+      GROUP BY 1 ${order(value)}`;
+  }
+  const [table, target, rowFilter] =
+    q.dimension.level === "page"
+      ? (["page_visit_facts", "page_path", pageRowFilterSql(q.filters, "x.page_path")] as const)
+      : (["event_facts", "event_type", eventRowFilterSql(q.filters, "x.event_type")] as const);
+  const amount = q.dimension.level === "page" ? Prisma.raw("x.visits") : Prisma.raw("x.count");
+  const amounts =
+    q.dimension.level === "page"
+      ? Prisma.sql`sum(per.amount)::int AS page_views`
+      : Prisma.sql`coalesce(sum(f.page_views), 0)::int AS page_views, sum(per.amount)::int AS events`;
+  return Prisma.sql`SELECT per.value, ${breakdownAggregates}, ${amounts}
+    FROM (SELECT x.site_id, x.session_id, ${Prisma.raw(`x.${target}`)} AS value, sum(${amount}) AS amount
+            FROM ${Prisma.raw(table)} x
+           WHERE ${factWhere("x", range)} AND ${rowFilter} AND ${rowSessionFilterSql(q.filters, "x")}
+           GROUP BY 1, 2, 3) per
+    JOIN session_facts f ON f.site_id = per.site_id AND f.session_id = per.session_id
+    GROUP BY per.value ${order(Prisma.raw("per.value"))}`;
+}
+
+/** Daily session metrics computed from the facts under filters (unfiltered, the session_metrics table answers). */
+export function filteredDailySql(siteId: string, from: string, to: string, filters: readonly Filter[]): Prisma.Sql {
+  return Prisma.sql`SELECT to_char(f.date, 'YYYY-MM-DD') AS date, ${sessionAggregates}
+    FROM session_facts f WHERE ${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters)}
+    GROUP BY f.date ORDER BY f.date`;
+}

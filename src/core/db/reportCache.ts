@@ -41,6 +41,11 @@ export class BoundedCache<V> {
     this.totalBytes -= entry.bytes;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.totalBytes = 0;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -7,7 +7,9 @@ export type { PrismaClient } from "../../generated/prisma/client";
 const globalForPrisma = globalThis as unknown as { pulsePrisma?: PrismaClient };
 
 export function createPrismaClient(connectionString = getConfig().postgres.url): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+  // 32 MB per sort or hash (PostgreSQL's default is 4 MB): a breakdown over months of facts groups a
+  // few hundred thousand rows, which spilled to disk at 4 MB (bench/dimension-storage.ts, bench:dashboard).
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, options: "-c work_mem=32MB" }) });
 }
 
 /** One client per process; kept on globalThis so Next's dev reloads do not open new pools. */

@@ -130,7 +130,7 @@ type Uncached = Map<string, Stats>;
 
 async function benchAt(EVENTS: number): Promise<Uncached> {
   const logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-bench-dash-"));
-  const db = await createTestDatabase("bench_dash");
+  const db = await createTestDatabase(`bench_dash_${EVENTS}`);
   let stopApp: (() => Promise<void>) | undefined;
   const out: Uncached = new Map();
   try {

@@ -32,6 +32,7 @@ const SITE = "https://dims.example";
  * The sessions, with the channel and device docs/enrichment.md's rules give their context (the
  * test's own reading of those rules: Paid by utm_medium=cpc, Email by utm_medium=email, Social by
  * t.co, Organic Search by a search engine's referrer; devices from the user agents above).
+ * `custom`: the custom events each session sends.
  */
 const SESSIONS = [
   {
@@ -39,6 +40,7 @@ const SESSIONS = [
     channel: "Organic Search",
     device: "mobile",
     pages: 2,
+    custom: ["signup"],
     seconds: 40,
     ua: UA.iphone,
     ip: "81.169.145.1",
@@ -51,6 +53,7 @@ const SESSIONS = [
     channel: "Organic Search",
     device: "desktop",
     pages: 1,
+    custom: [],
     seconds: 20,
     ua: UA.windows,
     ip: "8.8.8.8",
@@ -63,6 +66,7 @@ const SESSIONS = [
     channel: "Organic Search",
     device: "mobile",
     pages: 3,
+    custom: ["download"],
     seconds: 50,
     ua: UA.android,
     ip: "193.0.6.139",
@@ -75,6 +79,7 @@ const SESSIONS = [
     channel: "Paid",
     device: "mobile",
     pages: 1,
+    custom: [],
     seconds: 40,
     ua: UA.iphone,
     ip: "81.169.145.1",
@@ -87,6 +92,7 @@ const SESSIONS = [
     channel: "Direct",
     device: "desktop",
     pages: 2,
+    custom: ["signup", "download"],
     seconds: 30,
     ua: UA.mac,
     ip: "8.8.8.8",
@@ -99,6 +105,7 @@ const SESSIONS = [
     channel: "Social",
     device: "tablet",
     pages: 1,
+    custom: [],
     seconds: 10,
     ua: UA.ipad,
     ip: "133.242.0.1",
@@ -111,6 +118,7 @@ const SESSIONS = [
     channel: "Email",
     device: "desktop",
     pages: 2,
+    custom: [],
     seconds: 40,
     ua: UA.linux,
     ip: "200.160.2.3",
@@ -123,6 +131,7 @@ const SESSIONS = [
     channel: "Organic Search",
     device: "mobile",
     pages: 1,
+    custom: [],
     seconds: 30,
     ua: UA.android,
     ip: "193.0.6.139",
@@ -157,7 +166,9 @@ function buildEvents(now = Date.now()) {
       context,
     });
     const pageViews = Array.from({ length: s.pages }, (_, p) => event(p * 5, "page_visited", PATHS[p % PATHS.length]));
-    return [event(0, "session_created"), ...pageViews, event(s.seconds, "session_ended")];
+    // Custom events (their types are the Events panel's rows) between the page views and the end.
+    const custom = s.custom.map((type) => event(3, type));
+    return [event(0, "session_created"), ...pageViews, ...custom, event(s.seconds, "session_ended")];
   });
 }
 
@@ -235,6 +246,8 @@ async function shot(page: Page, name: string) {
       ["phone", 390, 844],
     ] as const) {
       await page.setViewportSize({ width, height });
+      // From the top: a full-page shot taken further down draws the sticky header mid-page.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: `${dir}/${name}-${label}-${scheme}.png`, fullPage: true });
     }
   }
@@ -311,6 +324,17 @@ test("click a source, then a device: every card shows that segment; the filters 
     const locations = page.getByRole("region", { name: "Locations" });
     await expect(locations.getByRole("button", { name: /^Germany\b/ })).toBeVisible();
     await expect(locations.getByRole("link", { name: "IP Geolocation by DB-IP" })).toHaveAttribute("href", "https://db-ip.com");
+
+    // Custom events: [type, users, events], sorted by sessions, then by type.
+    const sent = SESSIONS.flatMap((x) => (x.custom as readonly string[]).map((type) => ({ type, user: x.user, session: x })));
+    const expectedEvents = [...new Set(sent.map((e) => e.type))]
+      .map((type) => {
+        const of = sent.filter((e) => e.type === type);
+        return { type, sessions: new Set(of.map((e) => e.session)).size, users: new Set(of.map((e) => e.user)).size, events: of.length };
+      })
+      .sort((x, y) => y.sessions - x.sessions || x.type.localeCompare(y.type))
+      .map((r) => [r.type, String(r.users), String(r.events)]);
+    await expect.poll(() => panelRows(page, "Events")).toEqual(expectedEvents);
 
     // A campaign holding markup is text.
     await sources.getByRole("tab", { name: "Campaigns" }).click();

@@ -25,6 +25,8 @@ export interface PanelProps {
   onSelect: (filter: Filter) => void;
   /** Below the rows (the Locations panel's database attribution). */
   footer?: ReactNode;
+  /** Spans both columns of the panels' grid (BreakdownPanels.tsx). */
+  wide?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface PanelProps {
  * active tab's rows from analytics.breakdown under the page's range and filters. A row is a
  * button: it adds `[dimension, "is", value]` to the filters.
  */
-export function BreakdownPanel({ name, title, dimensions, source, range, filters, triples, onSelect, footer }: PanelProps) {
+export function BreakdownPanel({ name, title, dimensions, source, range, filters, triples, onSelect, footer, wide = false }: PanelProps) {
   const [active, setActive] = useState(0);
   const dimension = dimensions[active]!;
   const query = useBreakdown(source, dimension.name as DimensionName, range, triples);
@@ -50,7 +52,7 @@ export function BreakdownPanel({ name, title, dimensions, source, range, filters
   }
 
   return (
-    <Card className="flex min-w-0 flex-col p-4 sm:p-5">
+    <Card className={`flex min-w-0 flex-col p-4 sm:p-5 ${wide ? "lg:col-span-2" : ""}`}>
       <section aria-labelledby={titleId} data-testid={`panel-${name}`} className="flex min-w-0 flex-1 flex-col">
         <h2 id={titleId} className="text-base font-semibold text-gray-100">
           {title}

@@ -20,9 +20,11 @@ export function BreakdownPanels(props: {
 }) {
   return (
     <div className="grid grid-cols-1 gap-5 lg:grid-cols-2 lg:gap-6">
-      {PANELS.map((p) => (
+      {PANELS.map((p, i) => (
         <BreakdownPanel
           key={p.name}
+          // An odd panel out takes the whole row on two columns rather than leave a hole beside it.
+          wide={i === PANELS.length - 1 && PANELS.length % 2 === 1}
           {...props}
           name={p.name}
           title={p.title}

@@ -63,7 +63,7 @@ export function BreakdownPanel({ name, title, dimensions, source, range, filters
             aria-label={`${title} by`}
             onKeyDown={onTabKey}
             // Scrolls sideways on a phone rather than widening the page.
-            className="-mx-1 mt-2 flex gap-1 overflow-x-auto px-1 pb-1 [scrollbar-width:thin]"
+            className="-mx-1 mt-2 flex gap-0.5 overflow-x-auto px-1 pb-1 [scrollbar-width:thin]"
           >
             {dimensions.map((d, i) => (
               <button
@@ -78,7 +78,7 @@ export function BreakdownPanel({ name, title, dimensions, source, range, filters
                 aria-controls={`${id}-tabpanel`}
                 tabIndex={i === active ? 0 : -1}
                 onClick={() => setActive(i)}
-                className={`shrink-0 whitespace-nowrap rounded-md px-2.5 py-1 text-xs font-medium transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 sm:text-sm ${
+                className={`shrink-0 whitespace-nowrap rounded-md px-2 py-1 text-xs font-medium transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 sm:text-sm ${
                   i === active ? "bg-indigo-500/20 text-indigo-200" : "text-gray-400 hover:bg-gray-800/60 hover:text-gray-100"
                 }`}
               >

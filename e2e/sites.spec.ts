@@ -256,7 +256,9 @@ test("a second site: its own key, events and dashboard, a viewer invited by link
     await expect(visitor.getByRole("button", { name: "Run ETL now" })).toHaveCount(0);
     await expect(visitor.getByRole("button", { name: "Sign out" })).toHaveCount(0);
     await expect(visitor.getByRole("navigation")).toHaveCount(0);
-    await expect(visitor.getByRole("link")).toHaveCount(0);
+    // Its one link is the country database's attribution (docs/enrichment.md), out of the app.
+    await expect(visitor.getByRole("link")).toHaveCount(1);
+    await expect(visitor.getByRole("link", { name: "IP Geolocation by DB-IP" })).toHaveAttribute("href", "https://db-ip.com");
     await visitor.getByRole("button", { name: "Last 30 days" }).click();
     await expect(visitor).toHaveURL(/[?&]period=30d/);
     await expectSummary(visitor, shop.summary);

@@ -11,6 +11,7 @@ import { useOrigin } from "@/components/ui/useOrigin";
 import { api, isUnauthorized } from "@/trpc/react";
 import { EtlStatusCard } from "./EtlStatusCard";
 import { REFRESH_INTERVAL_MS, ReportView } from "./ReportView";
+import { useDashboardFilters } from "./useDashboardFilters";
 import { useRangeSelection } from "./useRangeSelection";
 
 export { REFRESH_INTERVAL_MS };
@@ -21,10 +22,11 @@ export function DashboardView({ siteId, timeZone, canEdit }: { siteId: string; t
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const { selection, range, setSelection } = useRangeSelection(timeZone);
+  const filters = useDashboardFilters();
   const utils = api.useUtils();
 
   const report = api.analytics.report.useQuery(
-    { siteId, ...range },
+    { siteId, ...range, ...(filters.triples ? { filters: filters.triples } : {}) },
     {
       refetchInterval: REFRESH_INTERVAL_MS,
       placeholderData: keepPreviousData,
@@ -44,12 +46,15 @@ export function DashboardView({ siteId, timeZone, canEdit }: { siteId: string; t
       range={range}
       onSelectionChange={setSelection}
       report={report}
+      source={{ kind: "site", siteId }}
+      filters={filters}
       hideError={isUnauthorized(report.error)}
       onRefresh={() => {
         void report.refetch();
+        void utils.analytics.breakdown.invalidate();
         void utils.etl.status.invalidate();
       }}
-      beforeReport={<EtlStatusCard siteId={siteId} canRun={canEdit} onPassFinished={() => void utils.analytics.report.invalidate()} />}
+      beforeReport={<EtlStatusCard siteId={siteId} canRun={canEdit} onPassFinished={() => void utils.analytics.invalidate()} />}
       empty={<GettingStarted siteId={siteId} range={range} canEdit={canEdit} />}
     />
   );

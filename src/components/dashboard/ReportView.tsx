@@ -3,17 +3,22 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { formatDayLong } from "@/components/format";
 import { RefreshIcon } from "@/components/ui/icons";
-import { ErrorState } from "@/components/ui/states";
+import { EmptyState, ErrorState } from "@/components/ui/states";
 import type { DateRange } from "@/core/analytics/types";
 import type { RouterOutputs } from "@/trpc/react";
+import { BreakdownPanels } from "./breakdowns/BreakdownPanels";
+import { FilterChips } from "./breakdowns/FilterChips";
+import { withFilter, withoutFilter } from "./breakdowns/labels";
+import type { ReportSource } from "./breakdowns/useBreakdown";
 import { ClickAnalytics } from "./ClickAnalytics";
 import { DateRangeFilter } from "./DateRangeFilter";
 import type { RangeSelection } from "./dateRange";
 import { PageEngagement } from "./PageEngagement";
 import { SessionTrends } from "./SessionTrends";
 import { SummaryCards } from "./SummaryCards";
+import type { useDashboardFilters } from "./useDashboardFilters";
 
-export const REFRESH_INTERVAL_MS = 60_000;
+export { REFRESH_INTERVAL_MS } from "./refresh";
 
 export type Report = RouterOutputs["analytics"]["report"];
 
@@ -35,7 +40,8 @@ export function isEmptyReport(data: Report | undefined): boolean {
 
 /**
  * A site's dashboard as both the signed-in page and the shared link show it: title, range filter,
- * summary cards, trend chart and tables. What differs (the ETL card, what an empty range says,
+ * filter chips, summary cards, trend chart, breakdown panels and tables, all under the same range
+ * and filters (the caller's report query takes them too). What differs (the ETL card, what an empty range says,
  * errors that mean "sign in again") comes in through the props.
  */
 export function ReportView({
@@ -46,6 +52,8 @@ export function ReportView({
   range,
   onSelectionChange,
   report,
+  source,
+  filters,
   onRefresh,
   hideError = false,
   beforeReport,
@@ -60,6 +68,10 @@ export function ReportView({
   range: DateRange;
   onSelectionChange: (selection: RangeSelection) => void;
   report: ReportQuery;
+  /** Where the breakdown panels read from. */
+  source: ReportSource;
+  /** The page's filters (useDashboardFilters): the report query was made with them. */
+  filters: ReturnType<typeof useDashboardFilters>;
   onRefresh: () => void;
   /** An error the page handles itself (an expired session sends the user to sign in). */
   hideError?: boolean;
@@ -102,11 +114,31 @@ export function ReportView({
         <ErrorState title="Could not load the analytics" message={report.error?.message} onRetry={() => void report.refetch()} />
       ) : null}
 
-      {isEmptyReport(data) ? empty : null}
+      <FilterChips
+        filters={filters.filters}
+        invalid={filters.invalid}
+        onRemove={(i) => filters.setFilters(withoutFilter(filters.filters, i))}
+        onClear={() => filters.setFilters([])}
+      />
+
+      {isEmptyReport(data) ? (
+        filters.filters.length > 0 ? (
+          <EmptyState title="No sessions match these filters in this range">Remove a filter or try a longer date range.</EmptyState>
+        ) : (
+          empty
+        )
+      ) : null}
 
       <div aria-busy={loading || switching} className={`space-y-5 transition-opacity sm:space-y-6 ${switching ? "opacity-60" : ""}`}>
         <SummaryCards summary={data?.summary} loading={loading} />
         <SessionTrends rows={data?.session_metrics} range={range} loading={loading} />
+        <BreakdownPanels
+          source={source}
+          range={range}
+          filters={filters.filters}
+          triples={filters.triples}
+          onSelect={(f) => filters.setFilters(withFilter(filters.filters, f))}
+        />
         <div className="grid grid-cols-1 gap-5 xl:grid-cols-2 xl:gap-6">
           <PageEngagement rows={data?.page_engagement} loading={loading} />
           <ClickAnalytics rows={data?.click_through_rates} loading={loading} howTo={!readOnly} />

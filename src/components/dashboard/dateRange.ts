@@ -22,6 +22,9 @@ export function todayInZone(timeZone: string, now: number = Date.now()): string 
   return todayIn(timeZone, now);
 }
 
+/** The query parameters a range selection is written in. */
+export const RANGE_PARAMS = ["from", "to", "period"] as const;
+
 /** ?period=30d, or ?from=YYYY-MM-DD&to=YYYY-MM-DD; anything else is the default (last 7 days). */
 export function selectionFromParams(params: URLSearchParams): RangeSelection {
   const from = params.get("from");

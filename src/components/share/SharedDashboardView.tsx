@@ -2,6 +2,7 @@
 
 import { keepPreviousData } from "@tanstack/react-query";
 import { REFRESH_INTERVAL_MS, ReportView } from "@/components/dashboard/ReportView";
+import { useDashboardFilters } from "@/components/dashboard/useDashboardFilters";
 import { useRangeSelection } from "@/components/dashboard/useRangeSelection";
 import { formatDayLong } from "@/components/format";
 import { PulseIcon } from "@/components/ui/icons";
@@ -10,12 +11,14 @@ import { api } from "@/trpc/react";
 
 /**
  * A site's dashboard behind its shared link: the same report as the signed-in page (ReportView),
- * read through shared.report with the link's token; no ETL card, no navigation, no account.
+ * read through shared.report and shared.breakdown with the link's token, filters in the URL as there; no ETL card, no navigation, no account.
  */
 export function SharedDashboardView({ token, name, timeZone }: { token: string; name: string; timeZone: string }) {
   const { selection, range, setSelection } = useRangeSelection(timeZone);
+  const filters = useDashboardFilters();
+  const utils = api.useUtils();
   const report = api.shared.report.useQuery(
-    { token, ...range },
+    { token, ...range, ...(filters.triples ? { filters: filters.triples } : {}) },
     { refetchInterval: REFRESH_INTERVAL_MS, placeholderData: keepPreviousData },
   );
 
@@ -45,7 +48,12 @@ export function SharedDashboardView({ token, name, timeZone }: { token: string; 
           range={range}
           onSelectionChange={setSelection}
           report={report}
-          onRefresh={() => void report.refetch()}
+          source={{ kind: "shared", token }}
+          filters={filters}
+          onRefresh={() => {
+            void report.refetch();
+            void utils.shared.breakdown.invalidate();
+          }}
           empty={
             <EmptyState title={`No sessions between ${formatDayLong(range.from)} and ${formatDayLong(range.to)}`}>
               Try a longer date range.

@@ -1,5 +1,6 @@
 /**
- * Event simulator: realistic visitor sessions sent to POST /api/events.
+ * Event simulator: realistic visitor sessions sent to POST /api/events, each event with the
+ * context of its visitor (referrer, campaign tags, user agent, address, language: simulate/visitors.ts).
  *
  *   npm run simulate                                   # settings from event_simulator_config.yaml
  *   npm run simulate -- --key pk_... --duration 30 --rate 200
@@ -13,6 +14,7 @@ import { loadSimulatorConfig, parseSimulatorConfig, SimulatorConfigError } from 
 import { createRng } from "./simulate/rng";
 import { runLive, sumValues } from "./simulate/run";
 import { generateEvents } from "./simulate/sessions";
+import { visitorRng } from "./simulate/visitors";
 
 const USAGE = `Usage: npm run simulate -- [options]
   --config <file>     settings file (default event_simulator_config.yaml)
@@ -71,7 +73,11 @@ async function main(): Promise<void> {
   if (args["dry-run"]) {
     const limit = args.limit === undefined ? undefined : Number(args.limit);
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) fail("--limit must be a positive integer");
-    for (const event of generateEvents(config, createRng(seed), { limit })) process.stdout.write(`${JSON.stringify(event)}\n`);
+    for (const event of generateEvents(config, createRng(seed), {
+      limit,
+      visitors: config.send_context ? visitorRng(seed) : undefined,
+    }))
+      process.stdout.write(`${JSON.stringify(event)}\n`);
     return;
   }
 

@@ -19,6 +19,7 @@ describe("simulator config", () => {
     const c = loadSimulatorConfig(path.resolve(import.meta.dirname, "../../event_simulator_config.yaml"));
     expect(c.target_url).toBe("http://localhost:3000");
     expect(c.pages.length).toBeGreaterThan(1);
+    expect(c.send_context).toBe(true);
     expect(parseSimulatorConfig(null).batch_size).toBe(20);
   });
 

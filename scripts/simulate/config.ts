@@ -39,6 +39,8 @@ export const simulatorConfigSchema = z
     max_retries: z.number().int().min(0).max(100).default(5),
     request_timeout_seconds: z.number().positive().max(300).default(10),
     seed: z.number().int().nullable().default(null),
+    /** Send each event's `context` (referrer, campaign tags, user agent, address, language) so every dashboard panel fills. */
+    send_context: z.boolean().default(true),
     probabilities: z
       .object({
         bounce: probability.default(0.35),

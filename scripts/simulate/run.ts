@@ -3,6 +3,7 @@ import type { SimulatorConfig } from "./config";
 import { createRng } from "./rng";
 import { EventSender, type SendStats } from "./sender";
 import { generateEvents } from "./sessions";
+import { visitorRng } from "./visitors";
 
 export interface LiveRunOptions {
   config: SimulatorConfig;
@@ -31,7 +32,7 @@ export async function runLive(options: LiveRunOptions): Promise<LiveRunResult> {
   const t0 = Date.now();
   const endMs = t0 + config.duration_seconds * 1000;
   const rng = createRng(options.seed);
-  const stream = generateEvents(config, rng, { startMs: t0 });
+  const stream = generateEvents(config, rng, { startMs: t0, visitors: config.send_context ? visitorRng(options.seed) : undefined });
   const sender = new EventSender({
     url: options.url,
     apiKey: options.apiKey,

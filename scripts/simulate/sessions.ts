@@ -14,6 +14,7 @@
 import type { ClientEvent } from "@/core/events";
 import type { PageConfig, SimulatorConfig } from "./config";
 import { createRng, exponential, intBetween, logUniform, type Rng, uuidV4 } from "./rng";
+import { attachContexts, pickVisitor } from "./visitors";
 
 /** The settings the generator reads (a full SimulatorConfig works). */
 export type SessionModel = Pick<
@@ -50,6 +51,12 @@ export interface GenerateOptions {
    * start (default true). false: a constant session rate, events ramp up over a session's length.
    */
   warmStart?: boolean;
+  /**
+   * When given, each session draws a visitor from this source (scripts/simulate/visitors.ts) and
+   * its events carry that visitor's `context` (docs/api.md). A separate source, so the sessions
+   * themselves are the same with or without contexts.
+   */
+  visitors?: Rng;
 }
 
 const DEVICES = ["desktop", "desktop", "mobile", "mobile", "tablet"];
@@ -256,7 +263,9 @@ export function* generateSessions(model: SessionModel, rng: Rng, options: Genera
     }
     const start = startMs + Math.floor(t * 1000);
     if (start >= endMs) return;
-    yield buildSession(model, rng, start, `${prefix}_${n.toString(36)}`, pickUser(model, rng), picker);
+    const session = buildSession(model, rng, start, `${prefix}_${n.toString(36)}`, pickUser(model, rng), picker);
+    if (options.visitors) attachContexts(session.events, pickVisitor(options.visitors));
+    yield session;
   }
 }
 

@@ -8,7 +8,7 @@
  * `dims` ingest would store for them. Pure data plus seeded draws: no I/O.
  */
 import type { EventContext } from "@/core/events";
-import type { Rng } from "./rng";
+import { createRng, type Rng } from "./rng";
 
 export interface Source {
   /** A short name for tests and docs. */
@@ -287,4 +287,30 @@ export function contextOf(visitor: Visitor, pagePath: string, previousPath: stri
   context.ip = place.ips[visitor.ip]!;
   if (visitor.language >= 0) context.language = place.languages[visitor.language]![0];
   return context;
+}
+
+/**
+ * Gives each event of one session the context its browser would send: session_created and the
+ * events on a page share that page's context (no per-event objects), the first page's carries the
+ * source. Mutates the events, which the caller has just made.
+ */
+export function attachContexts(
+  events: readonly { event_type: string; page_path?: string; context?: EventContext }[],
+  visitor: Visitor,
+): void {
+  const firstPage = events.find((e) => e.event_type === "page_visited")?.page_path ?? "/";
+  let current = contextOf(visitor, firstPage, null);
+  let previousPath: string | null = null;
+  for (const event of events) {
+    if (event.event_type === "page_visited" && event.page_path !== undefined) {
+      if (previousPath !== null) current = contextOf(visitor, event.page_path, previousPath);
+      previousPath = event.page_path;
+    }
+    event.context = current;
+  }
+}
+
+/** The visitor draws of a seeded run: their own stream, derived from the run's seed. */
+export function visitorRng(seed: number): Rng {
+  return createRng(Math.imul(seed, 0x9e3779b1) ^ 0x5bd1e995);
 }

@@ -14,6 +14,7 @@
  * dashboard's five breakdown panels with the same two filters.
  * `--events 1000000,10000000` runs each size in turn (a database and app each) and prints how the
  * uncached times grow from the first size to the last.
+ * BENCH_COLD_RUNS (default 50) sets the number of uncached runs.
  * Aim: p95 under 100 ms at 1M and under 300 ms at 10M events over 90 days, filtered or not.
  */
 import { execFileSync } from "node:child_process";
@@ -46,7 +47,7 @@ const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DAY_MS = 86_400_000;
-const COLD_RUNS = 50;
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 50);
 const ADMIN = { email: "bench@pulse.local", password: `bench-${randomBytes(8).toString("hex")}` };
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);

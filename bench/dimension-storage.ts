@@ -143,7 +143,8 @@ try {
     );
   }
   console.log("\nsize with indexes (MB)");
-  const dictMb = (await Promise.all(DIMS.map((d) => size(`bench_dict_${d}`)))).reduce((a, b) => a + b, 0);
+  let dictMb = 0;
+  for (const d of DIMS) dictMb += await size(`bench_dict_${d}`);
   console.log(`wide text       session_facts  ${(await size("session_facts")).toFixed(1)}`);
   console.log(
     `dictionary ids  bench_sf_ids   ${(await size("bench_sf_ids")).toFixed(1)} + dictionaries ${dictMb.toFixed(1)} (${DIMS.length} of the dimensions as ids)`,

@@ -47,3 +47,25 @@ export function logUniform(rng: Rng, min: number, max: number): number {
 export function exponential(rng: Rng, mean: number): number {
   return -Math.log(1 - rng()) * mean;
 }
+
+/** Draws an index by weight: a cumulative table and a binary search. */
+export class WeightedPicker {
+  private readonly cumulative: number[];
+  private readonly total: number;
+  constructor(weights: readonly number[]) {
+    let sum = 0;
+    this.cumulative = weights.map((w) => (sum += w));
+    this.total = sum;
+  }
+  pick(rng: Rng): number {
+    const x = rng() * this.total;
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cumulative[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}

@@ -13,7 +13,7 @@
  */
 import type { ClientEvent } from "@/core/events";
 import type { PageConfig, SimulatorConfig } from "./config";
-import { createRng, exponential, intBetween, logUniform, type Rng, uuidV4 } from "./rng";
+import { createRng, exponential, intBetween, logUniform, type Rng, uuidV4, WeightedPicker } from "./rng";
 import { attachContexts, pickVisitor } from "./visitors";
 
 /** The settings the generator reads (a full SimulatorConfig works). */
@@ -66,23 +66,12 @@ const SESSION_PROPS = DEVICES.flatMap((device) => REFERRERS.map((referrer) => ({
 
 /** Pre-computed page choice tables: cumulative weights for O(log n) weighted draws. */
 class PagePicker {
-  private readonly cumulative: number[];
-  private readonly total: number;
+  private readonly weights: WeightedPicker;
   constructor(readonly pages: readonly PageConfig[]) {
-    let sum = 0;
-    this.cumulative = pages.map((p) => (sum += p.weight));
-    this.total = sum;
+    this.weights = new WeightedPicker(pages.map((p) => p.weight));
   }
   pick(rng: Rng): PageConfig {
-    const x = rng() * this.total;
-    let lo = 0;
-    let hi = this.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cumulative[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return this.pages[lo]!;
+    return this.pages[this.weights.pick(rng)]!;
   }
   /** A page other than `current` (when there is another one). */
   next(rng: Rng, current: PageConfig): PageConfig {

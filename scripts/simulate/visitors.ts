@@ -8,7 +8,7 @@
  * `dims` ingest would store for them. Pure data plus seeded draws: no I/O.
  */
 import type { EventContext } from "@/core/events";
-import { createRng, type Rng } from "./rng";
+import { createRng, type Rng, WeightedPicker } from "./rng";
 
 export interface Source {
   /** A short name for tests and docs. */
@@ -221,28 +221,6 @@ export interface Visitor {
   /** Index into PLACES[place].languages, or -1 when the browser sends none. */
   language: number;
   host: number;
-}
-
-/** Draws an index by weight: a cumulative table and a binary search. */
-export class WeightedPicker {
-  private readonly cumulative: number[];
-  private readonly total: number;
-  constructor(weights: readonly number[]) {
-    let sum = 0;
-    this.cumulative = weights.map((w) => (sum += w));
-    this.total = sum;
-  }
-  pick(rng: Rng): number {
-    const x = rng() * this.total;
-    let lo = 0;
-    let hi = this.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cumulative[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  }
 }
 
 const sourcePicker = new WeightedPicker(SOURCES.map((s) => s.weight));

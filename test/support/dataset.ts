@@ -130,6 +130,23 @@ export function writeDataset(logsDir: string, options: DatasetOptions): number {
   return writer.events;
 }
 
+/**
+ * Writes a data set but holds back about `lateShare` of its events (drawn with `splitSeed`),
+ * returned for a later pass: late arrivals (offline SDKs, retries, backfill), first events of
+ * sessions included.
+ */
+export function writeDatasetHoldingBack(logsDir: string, options: DatasetOptions, lateShare: number, splitSeed: number): StoredEvent[] {
+  const writer = new LogWriter(logsDir);
+  const split = createRng(splitSeed);
+  const late: StoredEvent[] = [];
+  for (const event of datasetEvents(options)) {
+    if (split() < lateShare) late.push(event);
+    else writer.add(event);
+  }
+  writer.flush();
+  return late;
+}
+
 export function* datasetEvents(options: DatasetOptions): Generator<StoredEvent> {
   const durationSeconds = options.days * 86_400;
   const model = parseSimulatorConfig({

@@ -12,6 +12,7 @@
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DEFAULT_SITE_ID } from "../../src/core/sites/defaultSite";
+import type { BreakdownRow } from "../../src/core/analytics/types";
 import type { Row } from "./etl";
 
 export interface ReferenceTables {
@@ -31,15 +32,8 @@ export interface ReferenceReport {
 /** docs/dimensions.md, "Filters": [dimension, operator, value]. */
 export type ReferenceFilter = readonly [dimension: string, operator: "is" | "is_not" | "contains", value: string];
 
-export interface ReferenceBreakdownRow {
-  value: string;
-  sessions: number;
-  users: number;
-  page_views: number;
-  bounce_rate: number;
-  avg_duration_seconds: number;
-  events?: number;
-}
+/** The API's breakdown row (src/core/analytics/types.ts): the reference computes it on its own, in DuckDB. */
+export type ReferenceBreakdownRow = BreakdownRow;
 
 /**
  * The dimensions of docs/dimensions.md ("The dimensions"): session ones with the value stored when

@@ -12,8 +12,7 @@ import type { StoredEvent } from "../../../src/core/events";
 import { filtersSchema } from "../../../src/core/dimensions/filters";
 import { DIMENSIONS } from "../../../src/core/dimensions/registry";
 import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
-import { createRng } from "../../../scripts/simulate/rng";
-import { datasetEvents, LogWriter } from "../../support/dataset";
+import { LogWriter, writeDatasetHoldingBack } from "../../support/dataset";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { DuckReference, type ReferenceFilter } from "../../support/duckdbReference";
 import { runPass } from "../../support/etl";
@@ -124,23 +123,24 @@ describe("dimensions, filters and breakdowns agree exactly with DuckDB", () => {
   const late: StoredEvent[] = [];
 
   it("after a full pass over ~2,500 sessions", async () => {
-    const writer = new LogWriter(logsDir);
-    const split = createRng(8);
-    for (const event of datasetEvents({
-      events: 30_000,
-      days: 28,
-      endMs: END,
-      seed: 41,
-      users: 500,
-      duplicateRate: 0.02,
-      clickWithoutPageRate: 0.1,
-      longPauseRate: 0.05,
-    })) {
-      // One event in ten arrives after the first pass, first events of sessions included.
-      if (split() < 0.1) late.push(event);
-      else writer.add(event);
-    }
-    writer.flush();
+    // One event in ten arrives after the first pass.
+    late.push(
+      ...writeDatasetHoldingBack(
+        logsDir,
+        {
+          events: 30_000,
+          days: 28,
+          endMs: END,
+          seed: 41,
+          users: 500,
+          duplicateRate: 0.02,
+          clickWithoutPageRate: 0.1,
+          longPauseRate: 0.05,
+        },
+        0.1,
+        8,
+      ),
+    );
     const result = await runPass(db.url, logsDir);
     expect(result.sessionsRecomputed).toBeGreaterThan(2_000);
     await expectSameAsDuckDb(RANGES);

@@ -8,8 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredEvent } from "../../../src/core/events";
-import { createRng } from "../../../scripts/simulate/rng";
-import { datasetEvents, LogWriter } from "../../support/dataset";
+import { datasetEvents, LogWriter, writeDatasetHoldingBack } from "../../support/dataset";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { DuckReference } from "../../support/duckdbReference";
 import { readDailyTables, runPass } from "../../support/etl";
@@ -62,23 +61,24 @@ describe("ETL agrees exactly with DuckDB", () => {
   const late: StoredEvent[] = [];
 
   it("after a full pass over ~5,000 sessions", async () => {
-    const writer = new LogWriter(logsDir);
-    const split = createRng(7);
-    for (const event of datasetEvents({
-      events: 60_000,
-      days: 28,
-      endMs: END,
-      seed: 11,
-      users: 600,
-      duplicateRate: 0.02,
-      clickWithoutPageRate: 0.1,
-      longPauseRate: 0.05,
-    })) {
-      // One event in ten arrives after the first pass (offline SDKs, retries, backfill).
-      if (split() < 0.1) late.push(event);
-      else writer.add(event);
-    }
-    writer.flush();
+    // One event in ten arrives after the first pass.
+    late.push(
+      ...writeDatasetHoldingBack(
+        logsDir,
+        {
+          events: 60_000,
+          days: 28,
+          endMs: END,
+          seed: 11,
+          users: 600,
+          duplicateRate: 0.02,
+          clickWithoutPageRate: 0.1,
+          longPauseRate: 0.05,
+        },
+        0.1,
+        7,
+      ),
+    );
     const result = await runPass(db.url, logsDir);
     expect(result.sessionsRecomputed).toBeGreaterThan(4_000);
     await expectSameAsDuckDb();

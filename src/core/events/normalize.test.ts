@@ -170,6 +170,25 @@ describe("parseIngestBody: text rules (docs/api.md)", () => {
     expect(parseIngestBody({ ...valid, user_id: "u\ud83d\ude00" }, options).ok).toBe(true);
   });
 
+  it("checks every field of context (docs/api.md, Context) and keeps a valid one for enrichment", () => {
+    const context = { ip: "203.0.113.9", user_agent: "Mozilla/5.0", url: "https://a.example/?utm_source=x", language: "de-DE" };
+    expect(events(parseIngestBody({ ...valid, context }, options))[0]?.context).toEqual(context);
+    const pathOf = (patch: Record<string, unknown>) => firstIssue({ context: { ...context, ...patch } })?.path;
+    expect(pathOf({ ip: "not an address" })).toBe("context.ip");
+    expect(pathOf({ ip: "1.2.3.4, 5.6.7.8" })).toBe("context.ip");
+    expect(pathOf({ url: "https://a.example/\u0000" })).toBe("context.url");
+    expect(pathOf({ url: `https://a.example/${"a".repeat(8 * 1024)}` })).toBe("context.url");
+    expect(pathOf({ referrer: "https://r.example/\ud800" })).toBe("context.referrer");
+    expect(pathOf({ user_agent: "x".repeat(1025) })).toBe("context.user_agent");
+    expect(pathOf({ language: "de\nDE" })).toBe("context.language");
+    expect(pathOf({ screen_width: -1 })).toBe("context.screen_width");
+    expect(pathOf({ screen_width: 1.5 })).toBe("context.screen_width");
+    expect(pathOf({ screen_width: 1e9 })).toBe("context.screen_width");
+    expect(firstIssue({ context: { ...context, cookie: "a=b" } })?.path).toMatch(/^context/);
+    expect(firstIssue({ context: "203.0.113.9" })?.path).toBe("context");
+    expect(firstIssue({ context: { nested: { deep: { deeper: {} } } } })?.path).toMatch(/^context/);
+  });
+
   it("refuses U+0000 and lone surrogates anywhere in props, keys included, but allows other controls there", () => {
     expect(firstIssue({ props: { note: "a\u0000b" } })).toEqual({
       path: "props.note",

@@ -1,8 +1,8 @@
 /**
  * The whole platform in one command (`npm start`): checks PostgreSQL and Redis, starts a local
  * Kafka when KAFKA_BROKERS is not set, applies migrations, creates topics and the admin, builds
- * the web app when its sources changed, then runs and supervises the web app, the consumer and
- * the ETL worker. Ctrl-C stops everything.
+ * the web app when its sources changed, then runs and supervises the web app, the consumer,
+ * the ETL worker and the live worker. Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     { name: "web", command: process.execPath, args: webServerCommand(ROOT, Number(port)) },
     { name: "consumer", command: process.execPath, args: ["--import", "tsx", "workers/consumer/main.ts"] },
     { name: "etl", command: process.execPath, args: ["--import", "tsx", "workers/etl/main.ts"] },
+    { name: "live", command: process.execPath, args: ["--import", "tsx", "workers/live/main.ts"] },
   ];
 
   let shuttingDown = false;
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     if (why) console.error(`\n✗ ${why}; stopping.`);
-    else console.log("\nStopping the web app, consumer and ETL worker…");
+    else console.log("\nStopping the web app, consumer, ETL worker and live worker…");
     await children.stop();
     if (startedKafka) stopLocalKafka();
     process.exit(code);

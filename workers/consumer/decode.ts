@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { describeIssues, storedEventSchema } from "@/core/events";
+import { describeIssues, storedEventSchema, type StoredEvent } from "@/core/events";
 import { DEFAULT_SITE_ID } from "@/core/sites/defaultSite";
 
 /** A message value the consumer can write as one JSON line. */
@@ -10,6 +10,8 @@ export interface DecodedEvent {
   eventType: string;
   eventTime: string;
   siteId: string;
+  /** The validated event (site_id filled in for a legacy message), for readers that need its fields (workers/live). */
+  event: StoredEvent;
 }
 
 export interface UndecodableMessage {
@@ -61,5 +63,6 @@ export function decodeEventMessage(value: Buffer | null): DecodeResult {
     eventType: result.data.event_type,
     eventTime: result.data.event_time,
     siteId: result.data.site_id ?? DEFAULT_SITE_ID,
+    event: { ...result.data, site_id: result.data.site_id ?? DEFAULT_SITE_ID },
   };
 }

@@ -47,6 +47,15 @@ export const configSchema = z
         rate_limit_per_minute: z.number().int().min(1),
       })
       .strict(),
+    // The live view (docs/live.md): its worker's own consumer group, and how many live streams one
+    // user (or read key) may hold open at once, over every web instance.
+    live: z
+      .object({
+        consumer_group: z.string().min(1).default("pulse-live"),
+        max_connections_per_user: z.number().int().min(1).max(1000).default(10),
+      })
+      .strict()
+      .prefault({}),
     // Secrets come from the environment only (see ENV_ONLY in load.ts), never from the YAML file.
     auth: z
       .object({

@@ -9,12 +9,12 @@ export interface ConsumerGroupSpec {
   topic: string;
 }
 
-/**
- * Every Kafka consumer group the platform runs, with the topic it reads. A new consumer (the live
- * view's group) is one more entry here; health then reports its lag too.
- */
+/** Every Kafka consumer group the platform runs, with the topic it reads; health reports the lag of each. */
 export function consumerGroups(config: AppConfig): ConsumerGroupSpec[] {
-  return [{ name: "jsonl_writer", group: config.kafka.consumer_group, topic: config.kafka.topic }];
+  return [
+    { name: "jsonl_writer", group: config.kafka.consumer_group, topic: config.kafka.topic },
+    { name: "live", group: config.live.consumer_group, topic: config.kafka.topic },
+  ];
 }
 
 export interface PartitionLag {

@@ -71,7 +71,11 @@ function stop(signal: NodeJS.Signals): void {
   server.close(() => {
     void app.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   });
+  // Live streams never end by themselves: end them so the server can close (src/server/live/hub.ts);
+  // their connections are idle a moment later.
+  (globalThis as { pulseLiveHub?: { closeAll(): void } }).pulseLiveHub?.closeAll();
   server.closeIdleConnections();
+  setTimeout(() => server.closeIdleConnections(), 500).unref();
 }
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);

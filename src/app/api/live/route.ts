@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import { getConfig } from "@/core/config";
+import { parseStreamId } from "@/core/live/entry";
+import { logger } from "@/core/logging/logger";
+import { getRedis } from "@/core/redis";
+import { acquireLease } from "@/server/live/connections";
+import { getLiveHub, type LiveClient } from "@/server/live/hub";
+import { checkReadAccess, readAccessRequired, siteForRead } from "@/server/readAccess";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const encoder = new TextEncoder();
+
+/**
+ * GET /api/live?site=ID: the site's live view as Server-Sent Events (docs/live.md). The same read
+ * access as GET /api/analytics (a dashboard session with a role on the site, or the site's read
+ * key); at most `live.max_connections_per_user` open streams per user or key.
+ */
+export async function GET(request: Request): Promise<Response> {
+  const access = await checkReadAccess(request);
+  if (access.kind === "denied") return access.response;
+  if (access.kind === "anonymous") return readAccessRequired();
+  const site = await siteForRead(access, new URL(request.url).searchParams.get("site"));
+  if (site instanceof Response) return site;
+
+  const holder = access.kind === "api_key" ? `key:${access.key.id}` : `user:${access.session.user.id}`;
+  const connectionId = randomUUID();
+  const cap = getConfig().live.max_connections_per_user;
+  if (!(await acquireLease(getRedis(), holder, connectionId, cap))) {
+    return Response.json(
+      { error: "too_many_streams", message: `at most ${cap} live streams may be open at once per user or key: close another tab` },
+      { status: 429, headers: { "cache-control": "no-store", "retry-after": "15" } },
+    );
+  }
+
+  const hub = getLiveHub();
+  let client: LiveClient | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let open = true;
+      client = {
+        siteId: site.id,
+        lastId: parseStreamId(request.headers.get("last-event-id")),
+        holder,
+        connectionId,
+        write: (chunk) => {
+          if (open) controller.enqueue(encoder.encode(chunk));
+        },
+        close: () => {
+          if (!open) return;
+          open = false;
+          hub.remove(client!);
+          controller.close();
+        },
+      };
+      request.signal.addEventListener("abort", () => client?.close());
+      hub.add(client).catch((err: unknown) => {
+        logger.warn({ err, siteId: site.id }, "could not start a live stream");
+        client?.close();
+      });
+    },
+    cancel() {
+      client?.close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      // no-transform and an explicit identity encoding keep compression (Next's, a proxy's) from
+      // holding messages back; X-Accel-Buffering does the same for nginx.
+      "cache-control": "no-cache, no-store, no-transform",
+      "content-encoding": "none",
+      "x-accel-buffering": "no",
+      connection: "keep-alive",
+    },
+  });
+}

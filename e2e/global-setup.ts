@@ -10,5 +10,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env.E2E_BASE_URL = stack.baseUrl;
   process.env.E2E_LOGS_DIR = stack.logsDir;
   process.env.E2E_DATABASE_URL = stack.env.DATABASE_URL;
+  // Everything the stack's processes run with, for a spec that starts one more of them (live.spec.ts).
+  process.env.E2E_STACK_ENV = JSON.stringify(stack.env);
   return () => stack.stop();
 }

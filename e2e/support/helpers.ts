@@ -11,8 +11,9 @@ export function baseUrl(): string {
   return url;
 }
 
-export async function signIn(page: Page, password = ADMIN_PASSWORD): Promise<void> {
-  await page.goto(`${baseUrl()}/signin`);
+/** Signs in as the stack's admin (on `url`: another web process of the same stack, live.spec.ts). */
+export async function signIn(page: Page, password = ADMIN_PASSWORD, url = baseUrl()): Promise<void> {
+  await page.goto(`${url}/signin`);
   await page.getByLabel("Email").fill(ADMIN_EMAIL);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,7 +1,7 @@
 /**
  * The whole platform for the Playwright specs, started by the test itself: a fresh PostgreSQL
  * database, its own Kafka topics and logs directory, the web app (src/server/web/main.ts, as
- * production runs it, through test/support/app.ts), the consumer worker and the ETL worker, all with the same environment.
+ * production runs it, through test/support/app.ts), the consumer worker, the ETL worker and the live worker, all with the same environment.
  *
  * Uses PostgreSQL, Redis and Kafka from the environment (DATABASE_URL's server, REDIS_URL,
  * KAFKA_BROKERS or the local broker). REDIS_URL must be a Redis database no other ETL worker
@@ -118,6 +118,7 @@ export async function startStack(): Promise<Stack> {
       KAFKA_TOPIC: topic,
       PULSE_KAFKA_DLQ_TOPIC: `${topic}_dlq`,
       PULSE_KAFKA_CONSUMER_GROUP: `pulse-dash-e2e-${suffix}`,
+      PULSE_LIVE_CONSUMER_GROUP: `pulse-live-e2e-${suffix}`,
       LOGS_DIR: logsDir,
       // The scheduled pass runs once at worker start; after that, passes come from "Run now".
       ETL_INTERVAL_SECONDS: "3600",
@@ -152,6 +153,8 @@ export async function startStack(): Promise<Stack> {
     });
     const etl = await startWorker("etl-worker", "workers/etl/main.ts", childEnv, logDir, "ETL worker ready");
     cleanups.push(() => stopChild(etl.child));
+    const live = await startWorker("live-worker", "workers/live/main.ts", childEnv, logDir, "live worker joined the group");
+    cleanups.push(() => stopChild(live.child));
 
     const app: RunningApp = await startApp({
       env,

@@ -6,9 +6,15 @@ import { signOut } from "next-auth/react";
 import type { ReactNode } from "react";
 import { pagesFor, sitePathOf, type SitePagePath, type SiteSummary } from "@/components/sites/sitePages";
 import { SiteSwitcher } from "@/components/sites/SiteSwitcher";
-import { ChartIcon, CogIcon, KeyIcon, LogoutIcon, PulseIcon, UsersIcon } from "@/components/ui/icons";
+import { ChartIcon, CogIcon, KeyIcon, LiveIcon, LogoutIcon, PulseIcon, UsersIcon } from "@/components/ui/icons";
 
-const ICONS: Record<SitePagePath, typeof ChartIcon> = { "": ChartIcon, "/keys": KeyIcon, "/settings": CogIcon, "/members": UsersIcon };
+const ICONS: Record<SitePagePath, typeof ChartIcon> = {
+  "": ChartIcon,
+  "/live": LiveIcon,
+  "/keys": KeyIcon,
+  "/settings": CogIcon,
+  "/members": UsersIcon,
+};
 
 export function AppShell({
   userEmail,

@@ -8,6 +8,7 @@ import { formatDayLong } from "@/components/format";
 import { CheckIcon } from "@/components/ui/icons";
 import { EmptyState } from "@/components/ui/states";
 import { useOrigin } from "@/components/ui/useOrigin";
+import { LiveVisitorsLink } from "@/components/live/LiveVisitorsLink";
 import { api, isUnauthorized } from "@/trpc/react";
 import { EtlStatusCard } from "./EtlStatusCard";
 import { REFRESH_INTERVAL_MS, ReportView } from "./ReportView";
@@ -41,6 +42,7 @@ export function DashboardView({ siteId, timeZone, canEdit }: { siteId: string; t
   return (
     <ReportView
       title="Dashboard"
+      subtitle={<LiveVisitorsLink siteId={siteId} />}
       timeZone={timeZone}
       selection={selection}
       range={range}

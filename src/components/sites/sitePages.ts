@@ -11,6 +11,7 @@ export interface SiteSummary {
 /** The pages of one site, with what each needs; the same permissions their pages pass to requireSite (src/server/sitePage.ts). */
 export const SITE_PAGES = [
   { path: "", label: "Dashboard", needs: "read" },
+  { path: "/live", label: "Live", needs: "read" },
   { path: "/keys", label: "API keys", needs: "edit" },
   { path: "/settings", label: "Settings", needs: "edit" },
   { path: "/members", label: "Members", needs: "administer" },

@@ -27,6 +27,13 @@ export const ChartIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="m7 14 4-4 4 4 5-6" />
   </Icon>
 );
+/** A broadcast mark: the live view. */
+export const LiveIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <circle cx="12" cy="12" r="2" />
+    <path d="M7.8 16.2a6 6 0 0 1 0-8.4M16.2 7.8a6 6 0 0 1 0 8.4M4.9 19.1a10 10 0 0 1 0-14.2M19.1 4.9a10 10 0 0 1 0 14.2" />
+  </Icon>
+);
 export const KeyIcon = (p: SVGProps<SVGSVGElement>) => (
   <Icon {...p}>
     <circle cx="7.5" cy="15.5" r="3.5" />

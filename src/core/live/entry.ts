@@ -38,8 +38,8 @@ export interface LiveUpdate {
 
 /**
  * Where the visitor came from, as the live lists name it: the referring host, else the channel
- * ("Direct", "Organic Search"…). Undefined for an event without dims (a server's event without
- * context), which the lists show as "unknown".
+ * ("Organic Search" for a tagged campaign without a referrer…). Undefined when the event carries
+ * neither; the lists then say "Direct", as the dashboard's channel does (src/core/dimensions/registry.ts).
  */
 function sourceOf(event: StoredEvent): string | undefined {
   return event.dims?.referrer ?? event.dims?.channel;

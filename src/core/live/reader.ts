@@ -60,7 +60,8 @@ export async function readLiveSnapshot(redis: Redis, siteId: string, nowMs = Dat
     pageViews: minutes.map((m, i) => ({ minute: new Date(m * 60_000).toISOString(), pageViews: Number(counts[i] ?? 0) })),
     // A visitor who has sent only other events so far is on a page we do not know yet.
     pages: topOf(pages, "(none)"),
-    sources: topOf(sources, "unknown"),
+    // As the dashboard's Channels tab: a visitor whose events carried no source came directly.
+    sources: topOf(sources, "Direct"),
     countries: topOf(countries, "unknown"),
   };
 }

@@ -51,6 +51,7 @@ const NEEDS: Record<string, Needs> = {
 /** The pages of a site (under src/app/(dashboard)/s/[siteId]) and the role each needs. */
 const PAGE_NEEDS: Record<string, "read" | "edit" | "administer"> = {
   "": "read",
+  "/live": "read",
   "/keys": "edit",
   "/settings": "edit",
   "/members": "administer",

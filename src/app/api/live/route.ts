@@ -21,7 +21,8 @@ export async function GET(request: Request): Promise<Response> {
   const access = await checkReadAccess(request);
   if (access.kind === "denied") return access.response;
   if (access.kind === "anonymous") return readAccessRequired();
-  const site = await siteForRead(access, new URL(request.url).searchParams.get("site"));
+  const params = new URL(request.url).searchParams;
+  const site = await siteForRead(access, params.get("site"));
   if (site instanceof Response) return site;
 
   const holder = access.kind === "api_key" ? `key:${access.key.id}` : `user:${access.session.user.id}`;
@@ -41,7 +42,8 @@ export async function GET(request: Request): Promise<Response> {
       let open = true;
       client = {
         siteId: site.id,
-        lastId: parseStreamId(request.headers.get("last-event-id")),
+        // The header when EventSource reconnects by itself; the parameter when the page opens a new one.
+        lastId: parseStreamId(request.headers.get("last-event-id") ?? params.get("last_event_id")),
         holder,
         connectionId,
         write: (chunk) => {

@@ -17,10 +17,12 @@ let env: IngestTestEnv;
 let app: RunningApp;
 let readKey: string;
 const authSecret = randomBytes(32).toString("hex");
+/** The live worker's group: not running here either, so nothing of it is committed. */
+const liveGroup = `pulse-live-health-${randomBytes(4).toString("hex")}`;
 
 beforeAll(async () => {
   env = await createIngestTestEnv("health");
-  app = await startApp({ env: { ...env.appEnv, AUTH_SECRET: authSecret }, name: "api-health" });
+  app = await startApp({ env: { ...env.appEnv, AUTH_SECRET: authSecret, PULSE_LIVE_CONSUMER_GROUP: liveGroup }, name: "api-health" });
   ({ secret: readKey } = await env.newKey(["read"]));
   // Something on the topic, so the writer group (not running here) has a lag.
   const { secret: ingestKey } = await env.newKey(["ingest"]);
@@ -89,9 +91,10 @@ describe("GET /api/health, all dependencies up", () => {
       for (const dep of ["kafka", "postgres", "redis"]) {
         expect(body.checks[dep]).toEqual({ ok: true, latency_ms: expect.any(Number) });
       }
-      // Nothing committed by the (not running) writer group: everything on the topic is lag.
+      // Nothing committed by the (not running) writer and live groups: everything on the topic is lag.
       expect(body.consumer_groups).toEqual([
         { name: "jsonl_writer", group: env.group, topic: env.topic, lag: onTopic, partitions: expect.any(Array) },
+        { name: "live", group: liveGroup, topic: env.topic, lag: onTopic, partitions: expect.any(Array) },
       ]);
       expect(body.etl.last_run).toMatchObject({ id: run.id, status: "failed", trigger: "test", events_read: 1234, error: "disk full" });
 
@@ -99,6 +102,7 @@ describe("GET /api/health, all dependencies up", () => {
       await readWholeTopicAs(env.group, offsets);
       const after = await health(app.url, { "x-api-key": readKey });
       expect(after.body.consumer_groups[0].lag).toBe(0);
+      expect(after.body.consumer_groups[1].lag).toBe(onTopic);
     } finally {
       await getPrisma().etlRun.delete({ where: { id: run.id } });
       await admin.deleteGroups([env.group]).catch(() => undefined);
@@ -156,7 +160,7 @@ describe("GET /api/health, all dependencies up", () => {
     const { status, body } = await health(app.url, { cookie: await sessionCookie(authSecret) });
     expect(status).toBe(200);
     expect(body.checks.postgres.ok).toBe(true);
-    expect(body.consumer_groups).toHaveLength(1);
+    expect(body.consumer_groups.map((g: { name: string }) => g.name)).toEqual(["jsonl_writer", "live"]);
     expect(body).toHaveProperty("etl");
   });
 

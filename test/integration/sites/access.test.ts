@@ -162,13 +162,21 @@ describe("in process, procedure by procedure", () => {
   });
 });
 
+let appUrl = (): string => {
+  throw new Error("the app is not started");
+};
+
 describe("over HTTP against the running app", () => {
   let app: RunningApp;
   let readKeyA: string;
 
   beforeAll(async () => {
-    app = await startApp({ name: "sites-access", env: { DATABASE_URL: db.url, AUTH_SECRET: secret, LOG_LEVEL: "warn" } });
+    app = await startApp({
+      name: "sites-access",
+      env: { DATABASE_URL: db.url, AUTH_SECRET: secret, LOG_LEVEL: "warn", PULSE_LIVE_MAX_CONNECTIONS_PER_USER: String(LIVE_CAP) },
+    });
     readKeyA = (await createApiKey({ siteId: siteA, name: "read a", kind: "secret", scopes: ["read"] })).secret;
+    appUrl = () => app.url;
   }, 300_000);
   afterAll(async () => {
     await app?.stop();
@@ -219,4 +227,76 @@ describe("over HTTP against the running app", () => {
     expect((await get(`site=${siteA}`, { authorization: `Bearer ${readKeyA}` })).status).toBe(200);
     expect((await get(`site=${siteB}`, { authorization: `Bearer ${readKeyA}` })).status).toBe(403);
   });
+
+  it("GET /api/live: the same rule (404 for a site the session cannot see, 403 for another site's key), then a stream", async () => {
+    const status = async (qs: string, headers: Record<string, string>) => {
+      const res = await fetch(`${app.url}/api/live?${qs}`, { headers });
+      await res.body?.cancel();
+      return res.status;
+    };
+    expect(await status(`site=${siteA}`, {})).toBe(401);
+    expect(await status(`site=${siteB}`, { cookie: people.viewerA.cookie })).toBe(404);
+    expect(await status("site=11111111-1111-4111-8111-111111111111", { cookie: people.viewerA.cookie })).toBe(404);
+    expect(await status("site=../../etc", { cookie: people.viewerA.cookie })).toBe(404);
+    expect(await status("", { cookie: people.viewerA.cookie })).toBe(400);
+    expect(await status(`site=${siteB}`, { authorization: `Bearer ${readKeyA}` })).toBe(403);
+
+    // A viewer may watch: an event stream that starts with the counters; a Last-Event-ID that is not one is ignored.
+    const stream = await openStream(`site=${siteA}`, { cookie: people.viewerA.cookie, "last-event-id": "0-0 OR 1=1; <script>" });
+    expect(stream.contentType).toBe("text/event-stream; charset=utf-8");
+    expect(stream.first).toMatch(/^retry: 2000\n\nevent: snapshot\ndata: \{"at":"[^"]+","visitors":0,/);
+    stream.close();
+    const byKey = await openStream("", { authorization: `Bearer ${readKeyA}` });
+    expect(byKey.first).toContain("event: snapshot");
+    byKey.close();
+  });
+
+  it(`GET /api/live: at most ${LIVE_CAP} open streams per user; closing one frees its place`, async () => {
+    const open = await Promise.all(Array.from({ length: LIVE_CAP }, () => openStream(`site=${siteB}`, { cookie: people.editorB.cookie })));
+    const refused = await fetch(`${app.url}/api/live?site=${siteB}`, { headers: { cookie: people.editorB.cookie } });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: string }).error).toBe("too_many_streams");
+    // Another user is not held back by this one's streams.
+    const other = await openStream(`site=${siteA}`, { cookie: people.editorA.cookie });
+    other.close();
+    open.pop()!.close();
+    const again = await waitForStream(`site=${siteB}`, { cookie: people.editorB.cookie });
+    for (const s of [...open, again]) s.close();
+  });
 });
+
+const LIVE_CAP = 3;
+
+interface OpenStream {
+  contentType: string | null;
+  /** What the server sent first (read until the first snapshot). */
+  first: string;
+  close: () => void;
+}
+
+async function openStream(qs: string, headers: Record<string, string>): Promise<OpenStream> {
+  const controller = new AbortController();
+  const res = await fetch(`${appUrl()}/api/live?${qs}`, { headers, signal: controller.signal });
+  if (res.status !== 200) throw new Error(`GET /api/live?${qs}: ${res.status} ${await res.text()}`);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let first = "";
+  while (!first.includes("event: snapshot")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    first += decoder.decode(value, { stream: true });
+  }
+  return { contentType: res.headers.get("content-type"), first, close: () => controller.abort() };
+}
+
+/** The server frees a closed stream's place as soon as it sees the disconnect: a moment after the client's. */
+async function waitForStream(qs: string, headers: Record<string, string>): Promise<OpenStream> {
+  for (let i = 0; ; i++) {
+    try {
+      return await openStream(qs, headers);
+    } catch (err) {
+      if (i >= 40) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -18,13 +18,15 @@ const HEARTBEAT_MS = 15_000;
 /** Entries sent to a new client (or one that resumes from further back). */
 const INITIAL_FEED = 50;
 
+const encoder = new TextEncoder();
+
 export interface LiveClient {
   siteId: string;
   /** The id of the last feed entry sent (from Last-Event-ID until the first one). */
   lastId: string | null;
   holder: string;
   connectionId: string;
-  write: (chunk: string) => void;
+  write: (chunk: Uint8Array) => void;
   close: () => void;
 }
 
@@ -84,8 +86,7 @@ export class LiveHub {
       readLiveSnapshot(this.redis, client.siteId),
       readLiveFeed(this.redis, client.siteId, client.lastId ? 200 : INITIAL_FEED, client.lastId),
     ]);
-    client.write(sse.retry(2_000));
-    client.write(sse.snapshot(snapshot));
+    client.write(encoder.encode(sse.retry(2_000) + sse.snapshot(snapshot)));
     this.sendFeed(client, feed);
   }
 
@@ -112,10 +113,14 @@ export class LiveHub {
     site.dirty = true;
   }
 
-  private sendFeed(client: LiveClient, items: LiveFeedItem[]): void {
+  /**
+   * Sends the items the client has not had. `shared` is the message of all of them, encoded once
+   * for every client of the site that is up to date (nearly always all of them).
+   */
+  private sendFeed(client: LiveClient, items: LiveFeedItem[], shared?: Uint8Array): void {
     const fresh = itemsAfter(items, client.lastId);
     if (fresh.length === 0) return;
-    client.write(sse.feed(fresh));
+    client.write(shared && fresh.length === items.length ? shared : encoder.encode(sse.feed(fresh)));
     client.lastId = fresh[fresh.length - 1]!.id;
     const site = this.sites.get(client.siteId);
     if (site) site.lastId = client.lastId;
@@ -127,7 +132,8 @@ export class LiveHub {
       if (site.pending.length > 0) {
         const items = site.pending;
         site.pending = [];
-        for (const client of site.clients) this.sendFeed(client, items);
+        const shared = encoder.encode(sse.feed(items));
+        for (const client of site.clients) this.sendFeed(client, items, shared);
       }
       const due = site.dirty ? now - site.snapshotAt >= SNAPSHOT_MIN_MS : now - site.snapshotAt >= SNAPSHOT_MAX_MS;
       if (due && !site.reading) void this.sendSnapshot(siteId, site);
@@ -140,7 +146,7 @@ export class LiveHub {
     site.dirty = false;
     site.snapshotAt = Date.now();
     try {
-      const message = sse.snapshot(await readLiveSnapshot(this.redis, siteId));
+      const message = encoder.encode(sse.snapshot(await readLiveSnapshot(this.redis, siteId)));
       for (const client of site.clients) client.write(message);
     } catch (err) {
       site.dirty = true;
@@ -163,9 +169,10 @@ export class LiveHub {
 
   private heartbeat(): void {
     const leases: LiveClient[] = [];
+    const ping = encoder.encode(sse.ping());
     for (const site of this.sites.values()) {
       for (const client of site.clients) {
-        client.write(sse.ping());
+        client.write(ping);
         leases.push(client);
       }
     }

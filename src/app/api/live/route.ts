@@ -10,7 +10,8 @@ import { checkReadAccess, readAccessRequired, siteForRead } from "@/server/readA
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const encoder = new TextEncoder();
+/** Messages waiting for one slow client before it is dropped (about a minute and a half of a busy site). */
+const MAX_QUEUED_MESSAGES = 500;
 
 /**
  * GET /api/live?site=ID: the site's live view as Server-Sent Events (docs/live.md). The same read
@@ -47,7 +48,11 @@ export async function GET(request: Request): Promise<Response> {
         holder,
         connectionId,
         write: (chunk) => {
-          if (open) controller.enqueue(encoder.encode(chunk));
+          if (!open) return;
+          // A client that stopped reading (or reads far slower than events come) would hold an
+          // ever longer queue here: drop it instead; a browser reconnects and resumes from its id.
+          if ((controller.desiredSize ?? 0) < -MAX_QUEUED_MESSAGES) return client!.close();
+          controller.enqueue(chunk);
         },
         close: () => {
           if (!open) return;

@@ -79,9 +79,9 @@ export function LiveView({ siteId, timeZone }: { siteId: string; timeZone: strin
       </Card>
 
       <div className="grid grid-cols-1 gap-5 md:grid-cols-3">
-        <TopList title="Pages" dimension="page" rows={snapshot?.pages} testId="live-pages" mono />
-        <TopList title="Sources" dimension="referrer" rows={snapshot?.sources} testId="live-sources" />
-        <TopList title="Countries" dimension="country" rows={snapshot?.countries} testId="live-countries" />
+        <TopList title="Pages" column="On page" dimension="page" rows={snapshot?.pages} testId="live-pages" mono />
+        <TopList title="Sources" column="Source" dimension="referrer" rows={snapshot?.sources} testId="live-sources" />
+        <TopList title="Countries" column="Country" dimension="country" rows={snapshot?.countries} testId="live-countries" />
       </div>
 
       <Card className="p-4 sm:p-5">
@@ -120,12 +120,14 @@ function Figure({ label, hint, value, testId }: { label: string; hint: string; v
 
 function TopList({
   title,
+  column,
   dimension,
   rows,
   testId,
   mono = false,
 }: {
   title: string;
+  column: string;
   dimension: string;
   rows: LiveCount[] | undefined;
   testId: string;
@@ -139,7 +141,7 @@ function TopList({
         className="mt-2 flex items-center justify-between px-2 pb-1.5 text-xs font-medium uppercase tracking-wide text-gray-400"
         aria-hidden="true"
       >
-        <span>{title === "Pages" ? "On page" : title.slice(0, -1)}</span>
+        <span>{column}</span>
         <span>Visitors</span>
       </div>
       {!rows ? (

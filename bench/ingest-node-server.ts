@@ -5,11 +5,12 @@
  */
 import http from "node:http";
 import { getEventProducer } from "../src/core/kafka/producer";
-import { handleIngestNode, isIngestRequest } from "../src/server/ingest/nodeServer";
+import { fastIngestRoute } from "../src/server/ingest/nodeServer";
 
 const port = Number(process.env.PORT ?? 3199);
 const server = http.createServer((req, res) => {
-  if (isIngestRequest(req)) return handleIngestNode(req, res);
+  const route = fastIngestRoute(req);
+  if (route) return route(req, res);
   res.writeHead(404).end();
 });
 server.keepAliveTimeout = 65_000;

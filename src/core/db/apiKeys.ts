@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { textProblem } from "../events/text";
 import { getRedis } from "../redis";
 import { logger } from "../logging/logger";
+import { apiKeyMemo, REVOKED_CHANNEL } from "./apiKeyMemo";
 import { getPrisma } from "./client";
 
 /**
@@ -228,8 +229,11 @@ export async function revokeApiKey(id: string, siteId?: string): Promise<ApiKeyR
     ? await prisma.apiKey.findUniqueOrThrow({ where: { id }, select: selectRecord })
     : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: selectRecord });
   const tombstone: CacheEntry = { s: "revoked" };
+  apiKeyMemo().forget(found.hash);
   try {
     await getRedis().set(CACHE_PREFIX + found.hash, JSON.stringify(tombstone), "EX", REVOKED_TTL_SECONDS);
+    // Every process that holds the key in memory drops it now (src/core/db/apiKeyMemo.ts).
+    await getRedis().publish(REVOKED_CHANNEL, found.hash);
   } catch (err) {
     // Verify falls back to the database while Redis is down, and a stale live entry expires
     // after LIVE_TTL_SECONDS at the latest; say so loudly.
@@ -240,11 +244,19 @@ export async function revokeApiKey(id: string, siteId?: string): Promise<ApiKeyR
 
 /**
  * The live key for a presented secret, or null when it is malformed, unknown or revoked.
- * Usually one Redis GET; marks the key as used (at most once a minute, off the request path).
+ * A key in use is answered from memory (apiKeyMemo, dropped on revocation), else usually one Redis
+ * GET; marks the key as used (at most once a minute, off the request path).
  */
 export async function verifyApiKey(secret: string): Promise<VerifiedApiKey | null> {
   if (!looksLikeApiKey(secret)) return null;
   const hash = hashApiKey(secret);
+  const memo = apiKeyMemo();
+  const lookupStartedAt = Date.now();
+  const remembered = memo.get(hash);
+  if (remembered) {
+    touchLastUsed(remembered.id);
+    return remembered;
+  }
   let entry = await cacheGet(hash);
   if (!entry) {
     const fromRedis = entry === null;
@@ -260,6 +272,7 @@ export async function verifyApiKey(secret: string): Promise<VerifiedApiKey | nul
     if (fromRedis) void cacheFill(hash, entry);
   }
   if (entry.s !== "live") return null;
+  memo.set(hash, entry.k, lookupStartedAt);
   touchLastUsed(entry.k.id);
   return entry.k;
 }

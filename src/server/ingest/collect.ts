@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import { isbot } from "isbot";
 import { getConfig } from "@/core/config";
 import { verifyApiKey } from "@/core/db/apiKeys";
@@ -20,6 +21,26 @@ import { jsonError, json, type IngestReply } from "./responses";
 /** The time (ISO) of the site's last queued browser events: the keys page's collect.status reads it. */
 export function lastCollectKey(siteId: string): string {
   return `pulse:collect:last:${siteId}`;
+}
+
+/**
+ * Preflight of a JSON POST from a page (sendBeacon's text/plain needs none). It carries no key, so
+ * the site is not known yet: it allows POST with Content-Type for the asking origin, and the POST
+ * itself is refused (403, no CORS headers) when that origin is not one of the key's site's hostnames.
+ */
+export function collectPreflight(origin: string | null | undefined): IngestReply {
+  if (!origin) return { status: 403, headers: {}, body: "" };
+  return {
+    status: 204,
+    headers: {
+      "access-control-allow-origin": origin,
+      "access-control-allow-methods": "POST",
+      "access-control-allow-headers": "Content-Type",
+      "access-control-max-age": "86400",
+      vary: "Origin",
+    },
+    body: "",
+  };
 }
 
 /** A browser sends one event per request (src/collector/pulse.ts); a few are allowed for flushes. */
@@ -44,7 +65,7 @@ const BROWSER_CONTEXT = new Set(["url", "referrer", "language", "screen_width"])
  *     session, then the same schema as /api/events, the enrich stage (dims), and Kafka.
  * The client address and user agent are used for the visitor hash and the limit, never stored.
  */
-export async function collect(request: IngestRequest, headers: Headers): Promise<IngestReply> {
+export async function collect(request: IngestRequest, headers: Headers | IncomingHttpHeaders): Promise<IngestReply> {
   const origin = request.header("origin");
   const host = originHost(origin);
   if (!host) {

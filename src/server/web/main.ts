@@ -3,7 +3,10 @@
  * production build (npm run web, npm start, Docker, the tests and benches all start the app this
  * way; `npm run dev` stays `next dev`, where client addresses are unknown).
  *
- * It is `next start` plus one step. `next start` keeps an X-Forwarded-For sent by the client and
+ * It is `next start` plus two steps. The ingest routes (/api/events, /api/collect) and /pulse.js are
+ * answered here on node:http, by the same handlers as their Next routes, ahead of Next's router,
+ * which costs several times the handler's own work per request (README, "Tests and benchmarks").
+ * And `next start` keeps an X-Forwarded-For sent by the client and
  * only fills it from the socket when absent, so behind it the socket's address is lost. Here every
  * request gets the client address the rule of src/core/http/clientAddress.ts gives (socket peer,
  * X-Forwarded-For, app.trusted_proxies) in a private header, replacing any copy the client sent,
@@ -16,6 +19,8 @@ import { parseArgs } from "node:util";
 import { ConfigError, getConfig } from "@/core/config";
 import { parseTrustedProxies, stampClientAddress } from "@/core/http/clientAddress";
 import { logger } from "@/core/logging/logger";
+import { fastIngestRoute } from "@/server/ingest/nodeServer";
+import { loadTracker, TRACKER_PATH } from "./tracker";
 
 const { values } = parseArgs({
   options: {
@@ -44,9 +49,15 @@ const { default: next } = await import("next");
 const app = next({ dev: false, dir: process.cwd(), hostname: values.hostname ?? "localhost", port });
 const handle = app.getRequestHandler();
 await app.prepare();
+const tracker = await loadTracker(process.cwd());
 
 const server = http.createServer((req, res) => {
   stampClientAddress(req.headers, req.socket.remoteAddress, trusted);
+  // The ingest routes and the tracker on the fast path: the handlers of their Next routes, without
+  // Next's router in front (src/server/ingest/nodeServer.ts); `next dev` serves them as routes.
+  const ingest = fastIngestRoute(req);
+  if (ingest) return ingest(req, res);
+  if (req.url === TRACKER_PATH || req.url?.startsWith(`${TRACKER_PATH}?`)) return tracker(req, res);
   handle(req, res).catch((err: unknown) => {
     log.error({ err, url: req.url }, "request failed");
     if (!res.headersSent) res.statusCode = 500;

@@ -33,7 +33,8 @@ const AUTH_STORE_RETRY_SECONDS = 5;
  *  5. Kafka: 202 once acknowledged by all in-sync replicas, 503 + Retry-After otherwise.
  * Every answer goes out after the body was read to its end (or cut, then with `connection: close`),
  * so a client that is still uploading can read it.
- * Hot path cost: one Redis GET (key, cached), one Redis script (rate limit), no database query.
+ * Hot path cost for a key in use: no Redis for the key (in memory, src/core/db/apiKeyMemo.ts), one
+ * Redis script per hundredth of the key's limit (src/server/ingest/rateLimit.ts), no database query.
  */
 export async function ingest(request: IngestRequest): Promise<IngestReply> {
   const config = getConfig();

@@ -1,0 +1,113 @@
+/**
+ * npm run bench:durability — acknowledged events across the loss of a broker, on the local
+ * three-broker cluster (scripts/kafka/cluster.sh start): streams BENCH_EVENTS (default 20,000)
+ * events in batches of 100 through the platform's producer (src/core/kafka/producer.ts; RAW=1 for
+ * a plain kafkajs idempotent producer), SIGKILLs node 2 at 30% and starts it again at 70%, then
+ * reads the topic back by offset and prints how many acknowledged events are missing and how many
+ * are on the topic twice. Both must be 0 for "a lost broker loses no acknowledged event".
+ */
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { Kafka, logLevel } from "kafkajs";
+import { loadConfig } from "../src/core/config/load";
+import type { StoredEvent } from "../src/core/events";
+import { EventProducer } from "../src/core/kafka/producer";
+
+const BROKERS = (process.env.KAFKA_CLUSTER_BROKERS ?? "127.0.0.1:9192,127.0.0.1:9193,127.0.0.1:9194").split(",");
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const RAW = process.env.RAW === "1";
+const cluster = (...args: string[]) => execFileSync("bash", ["scripts/kafka/cluster.sh", ...args], { stdio: "ignore" });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const topic = `durability_${Date.now()}`;
+  const kafka = new Kafka({ clientId: "bench-durability", brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  // Right after a node (re)joins, its metadata can lag: creating a topic may need a few tries.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: -1 }] });
+      break;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await sleep(2_000);
+    }
+  }
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  const replicas = meta.topics[0]!.partitions.map((p) => p.replicas.length);
+
+  const producer = new EventProducer({
+    config: loadConfig({ ...process.env, KAFKA_BROKERS: BROKERS.join(",") }),
+    topic,
+    sendTimeoutMs: 30_000,
+  });
+  const raw = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await (RAW ? raw.connect() : producer.connect());
+  const acked = new Set<string>();
+  let failed = 0;
+  const t0 = Date.now();
+  for (let i = 0; i < EVENTS; i += 100) {
+    if (i === Math.floor((EVENTS * 0.3) / 100) * 100) cluster("kill", "2");
+    if (i === Math.floor((EVENTS * 0.7) / 100) * 100) cluster("start-node", "2");
+    const events: StoredEvent[] = Array.from({ length: 100 }, (_, j) => ({
+      site_id: randomUUID(),
+      event_type: "page_visited",
+      user_id: "durability",
+      session_id: `s${(i + j) % 50}`,
+      event_id: randomUUID(),
+      event_time: new Date().toISOString(),
+      page_path: "/",
+    }));
+    try {
+      if (RAW) {
+        await raw.send({
+          topic,
+          acks: -1,
+          messages: events.map((e) => ({ key: `${e.site_id}:${e.session_id}`, value: JSON.stringify(e) })),
+        });
+      } else await producer.publish(events);
+      for (const e of events) acked.add(e.event_id);
+    } catch {
+      failed += events.length;
+    }
+  }
+  const sendMs = Date.now() - t0;
+  await (RAW ? raw.disconnect() : producer.close());
+
+  // Read back by position, so a redelivery to the reader is not mistaken for a copy on the topic.
+  const offsets = await admin.fetchTopicOffsets(topic);
+  const onTopic = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  const positions = new Map<string, string>();
+  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      positions.set(`${partition}:${message.offset}`, (JSON.parse(message.value!.toString()) as { event_id: string }).event_id);
+    },
+  });
+  const until = Date.now() + 60_000;
+  while (positions.size < onTopic && Date.now() < until) await sleep(200);
+  await consumer.disconnect();
+  const copies = new Map<string, number>();
+  for (const id of positions.values()) copies.set(id, (copies.get(id) ?? 0) + 1);
+  const missing = [...acked].filter((id) => !copies.has(id)).length;
+  const twice = [...copies.values()].filter((n) => n > 1).length;
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+
+  console.log(`Durability across a broker loss (${RAW ? "plain kafkajs idempotent producer" : "the platform's EventProducer"}, acks=all)`);
+  console.log(`replicas per partition: ${replicas.join(", ")}; node 2 killed at 30%, back at 70%; sending took ${sendMs} ms`);
+  console.log(`acknowledged ${acked.size}, refused ${failed}; on the topic ${onTopic}, read back ${positions.size}`);
+  console.log(`acknowledged but missing: ${missing}; on the topic more than once: ${twice}  (both must be 0)`);
+  process.exitCode = missing > 0 ? 1 : 0;
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -7,12 +7,12 @@
  *
  * E2E_SHOTS_DIR=<dir> also saves the keys page with the snippet card at desktop and phone sizes.
  */
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
-import { baseUrl, signIn } from "./support/helpers";
+import { baseUrl, shot, signIn } from "./support/helpers";
 
 // Headless Chromium says "HeadlessChrome", which the collector filters as a bot: the visitor is a normal Chrome.
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -142,22 +142,6 @@ async function analytics(page: Page, siteId: string): Promise<Analytics> {
 
 async function visitorContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ userAgent: CHROME_UA, viewport: { width: 1280, height: 800 } });
-}
-
-/** With E2E_SHOTS_DIR set: the page at 1440×1000 and 390×844, full height. */
-async function shot(page: Page, name: string) {
-  const dir = process.env.E2E_SHOTS_DIR;
-  if (!dir) return;
-  await mkdir(dir, { recursive: true });
-  const size = page.viewportSize() ?? { width: 1440, height: 1000 };
-  for (const [label, width, height] of [
-    ["desktop", 1440, 1000],
-    ["phone", 390, 844],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await page.screenshot({ path: `${dir}/${name}-${label}.png`, fullPage: true });
-  }
-  await page.setViewportSize(size);
 }
 
 test("the snippet on a page of the site's hostname: page views, SPA routes, time on page, clicks; another hostname: refused", async ({

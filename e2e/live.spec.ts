@@ -9,13 +9,12 @@
  * E2E_SHOTS_DIR=<dir> also saves the Live page at desktop and phone sizes.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { startApp, type RunningApp } from "../test/support/app";
 import { XSS_PAGE } from "./support/events";
-import { baseUrl, postEvents, signIn } from "./support/helpers";
+import { baseUrl, postEvents, shot, signIn } from "./support/helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -87,21 +86,6 @@ async function listRows(page: Page, testId: string): Promise<string[]> {
   const values = await list.getByTestId("live-value").allInnerTexts();
   const counts = await list.getByTestId("live-count").allInnerTexts();
   return values.map((v, i) => `${v.trim()} ${counts[i]?.trim()}`);
-}
-
-async function shot(page: Page, name: string) {
-  const dir = process.env.E2E_SHOTS_DIR;
-  if (!dir) return;
-  await mkdir(dir, { recursive: true });
-  const size = page.viewportSize() ?? { width: 1440, height: 1000 };
-  for (const [label, width, height] of [
-    ["desktop", 1440, 1000],
-    ["phone", 390, 844],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    await page.screenshot({ path: `${dir}/${name}-${label}.png`, fullPage: true });
-  }
-  await page.setViewportSize(size);
 }
 
 /** A page with the site's snippet, served from 127.0.0.2 (the site's hostname). */

@@ -6,10 +6,9 @@
  * E2E_SHOTS_DIR=<dir> also saves screenshots of each page at desktop and phone sizes.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { DEFAULT_SITE_ID } from "../src/core/sites/defaultSite";
-import { baseUrl, postEvents, signIn, waitForLogged } from "./support/helpers";
+import { baseUrl, postEvents, shot, signIn, waitForLogged } from "./support/helpers";
 
 const VIEWER_EMAIL = "viewer@e2e.pulse.test";
 const VIEWER_PASSWORD = "viewer-correct-horse";
@@ -49,23 +48,6 @@ async function expectSummary(page: Page, expected: { sessions: string; users: st
   await expect(page.getByTestId("summary-users")).toHaveText(expected.users);
   await expect(page.getByTestId("summary-avg_duration_seconds")).toHaveText(expected.avgDuration);
   await expect(page.getByTestId("summary-page_views")).toHaveText(expected.pageViews);
-}
-
-/** With E2E_SHOTS_DIR set: the page at 1440×1000 and 390×844, full height. */
-async function shot(page: Page, name: string, prepare?: () => Promise<void>) {
-  const dir = process.env.E2E_SHOTS_DIR;
-  if (!dir) return;
-  await mkdir(dir, { recursive: true });
-  const size = page.viewportSize() ?? { width: 1440, height: 1000 };
-  for (const [label, width, height] of [
-    ["desktop", 1440, 1000],
-    ["phone", 390, 844],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    if (prepare) await prepare();
-    await page.screenshot({ path: `${dir}/${name}-${label}.png`, fullPage: true });
-  }
-  await page.setViewportSize(size);
 }
 
 async function noHorizontalScroll(page: Page) {

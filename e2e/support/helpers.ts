@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./stack";
@@ -56,4 +56,24 @@ export async function waitForLogged(eventIds: string[], timeoutMs = 30_000): Pro
       { timeout: timeoutMs, message: "events to reach the JSON Lines log" },
     )
     .toBe(0);
+}
+
+/**
+ * With E2E_SHOTS_DIR set: the page at 1440×1000 and 390×844, full height (`prepare` runs at each
+ * size before the shot, e.g. to open a menu).
+ */
+export async function shot(page: Page, name: string, prepare?: () => Promise<void>): Promise<void> {
+  const dir = process.env.E2E_SHOTS_DIR;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  const size = page.viewportSize() ?? { width: 1440, height: 1000 };
+  for (const [label, width, height] of [
+    ["desktop", 1440, 1000],
+    ["phone", 390, 844],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    if (prepare) await prepare();
+    await page.screenshot({ path: `${dir}/${name}-${label}.png`, fullPage: true });
+  }
+  await page.setViewportSize(size);
 }

@@ -3,7 +3,7 @@ import type { DateRange } from "@/core/analytics/types";
 import { parseFilters, type Filter } from "@/core/dimensions/filters";
 import { DIMENSIONS, dimensionNamed, type Dimension } from "@/core/dimensions/registry";
 import { logger } from "@/core/logging/logger";
-import { checkReadAccess, readAccessRequired, siteForRead } from "@/server/readAccess";
+import { checkSiteRead } from "@/server/readAccess";
 
 /** Rows per list (pages, buttons, breakdown values) when the request names no limit (docs/api.md). */
 const DEFAULT_LIMIT = 100;
@@ -29,12 +29,9 @@ export interface AnalyticsQuery {
  * `filters`; the first that fails answers, with a 400 naming the parameter.
  */
 async function readQuery(request: Request): Promise<AnalyticsQuery | Response> {
-  const access = await checkReadAccess(request);
-  if (access.kind === "denied") return access.response;
-  if (access.kind === "anonymous") return readAccessRequired();
-  const params = new URL(request.url).searchParams;
-  const site = await siteForRead(access, params.get("site"));
-  if (site instanceof Response) return site;
+  const target = await checkSiteRead(request);
+  if (target instanceof Response) return target;
+  const { site, params } = target;
   let range;
   try {
     range = resolveRange({ from: params.get("from") ?? undefined, to: params.get("to") ?? undefined }, site.timeZone);

@@ -58,6 +58,22 @@ export async function siteForRead(
   return site ?? Response.json({ error: "not_found", message: "no such site" }, { status: 404, headers: { "cache-control": "no-store" } });
 }
 
+/**
+ * The whole read check of a site-scoped route (GET /api/analytics, /api/live): a key or a session
+ * (401 without either), then the site of `site=` it may read; the first that fails answers.
+ */
+export async function checkSiteRead(
+  request: Request,
+): Promise<{ access: Extract<ReadAccess, { kind: "api_key" | "session" }>; site: SiteRecord; params: URLSearchParams } | Response> {
+  const access = await checkReadAccess(request);
+  if (access.kind === "denied") return access.response;
+  if (access.kind === "anonymous") return readAccessRequired();
+  const params = new URL(request.url).searchParams;
+  const site = await siteForRead(access, params.get("site"));
+  if (site instanceof Response) return site;
+  return { access, site, params };
+}
+
 /** The 401 for a route that has nothing to show without a key or a session. */
 export function readAccessRequired(): Response {
   return denied(401, "unauthorized", "send an API key with the read scope (Authorization: Bearer <key> or X-API-Key) or sign in");

@@ -5,7 +5,7 @@ import { logger } from "@/core/logging/logger";
 import { getRedis } from "@/core/redis";
 import { acquireLease } from "@/server/live/connections";
 import { getLiveHub, type LiveClient } from "@/server/live/hub";
-import { checkReadAccess, readAccessRequired, siteForRead } from "@/server/readAccess";
+import { checkSiteRead } from "@/server/readAccess";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -19,12 +19,9 @@ const MAX_QUEUED_MESSAGES = 500;
  * key); at most `live.max_connections_per_user` open streams per user or key.
  */
 export async function GET(request: Request): Promise<Response> {
-  const access = await checkReadAccess(request);
-  if (access.kind === "denied") return access.response;
-  if (access.kind === "anonymous") return readAccessRequired();
-  const params = new URL(request.url).searchParams;
-  const site = await siteForRead(access, params.get("site"));
-  if (site instanceof Response) return site;
+  const target = await checkSiteRead(request);
+  if (target instanceof Response) return target;
+  const { access, site, params } = target;
 
   const holder = access.kind === "api_key" ? `key:${access.key.id}` : `user:${access.session.user.id}`;
   const connectionId = randomUUID();

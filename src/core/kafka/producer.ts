@@ -1,8 +1,9 @@
-import { Partitioners, type Kafka, type Message, type Producer } from "kafkajs";
+import type { Kafka, Message, Producer } from "kafkajs";
 import { getConfig, type AppConfig } from "../config";
 import type { StoredEvent } from "../events";
 import { logger as rootLogger, type Logger } from "../logging/logger";
 import { createKafka } from "./client";
+import { recordingPartitioner, unacknowledged } from "./partitionCheck";
 
 /**
  * Whether events of a failed publish may be on the topic all the same: "none" when nothing was
@@ -68,6 +69,8 @@ export interface PublishStats {
   messages: number;
   failedSends: number;
   resets: number;
+  /** Events sent again because kafkajs's answer left their partition out (partitionCheck.ts). */
+  resent: number;
   /** Bytes of keys and values of the biggest send so far. */
   largestSendBytes: number;
 }
@@ -116,7 +119,7 @@ export class EventProducer {
   private unavailableUntil = 0;
   private lastError: string | null = null;
   private closed = false;
-  readonly stats: PublishStats = { sends: 0, messages: 0, failedSends: 0, resets: 0, largestSendBytes: 0 };
+  readonly stats: PublishStats = { sends: 0, messages: 0, failedSends: 0, resets: 0, resent: 0, largestSendBytes: 0 };
 
   constructor(options: EventProducerOptions = {}) {
     const config = options.config ?? getConfig();
@@ -283,7 +286,7 @@ export class EventProducer {
         lane.get().then((producer) => {
           if (expired) throw this.unavailable("timed out connecting to Kafka", "none");
           sent = true;
-          return producer.send({ topic: this.topic, messages, acks: -1, timeout: this.sendTimeoutMs });
+          return this.sendAll(producer, messages, () => expired);
         }),
         remaining,
         () => {
@@ -317,6 +320,28 @@ export class EventProducer {
       // Whatever arrived during the send is due unless its linger timer is still running.
       if (this.pending.length > 0 && !this.lingerTimer) this.lingerDue = true;
       this.maybeFlush();
+    }
+  }
+
+  /**
+   * One kafkajs send, then again for what its answer left out (partitionCheck.ts), on the same
+   * producer: the same events with the same sequence numbers, so a copy the lost broker did write
+   * is recognised by the new leader as a duplicate and not stored twice.
+   */
+  private async sendAll(producer: Producer, messages: Message[], expired: () => boolean): Promise<void> {
+    let left = messages;
+    for (let attempt = 1; ; attempt++) {
+      const answer = await producer.send({ topic: this.topic, messages: left, acks: -1, timeout: this.sendTimeoutMs });
+      left = unacknowledged(left, answer);
+      if (left.length === 0) return;
+      if (attempt >= 5 || expired()) {
+        throw new KafkaUnavailableError("Kafka did not acknowledge every partition", this.retryAfterSeconds, { written: "unknown" });
+      }
+      this.stats.resent += left.length;
+      this.log.warn(
+        { events: left.length, partitions: [...new Set(left.map((m) => m.partition))] },
+        "partitions left out of a send; sending them again",
+      );
     }
   }
 
@@ -358,7 +383,7 @@ class Lane {
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: recordingPartitioner,
       allowAutoTopicCreation: true,
       retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 },
     });

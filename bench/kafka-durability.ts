@@ -14,6 +14,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { loadConfig } from "../src/core/config/load";
 import type { StoredEvent } from "../src/core/events";
 import { EventProducer } from "../src/core/kafka/producer";
+import { ensureTopics } from "../src/core/kafka/topics";
 
 const BROKERS = (process.env.KAFKA_CLUSTER_BROKERS ?? "127.0.0.1:9192,127.0.0.1:9193,127.0.0.1:9194").split(",");
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -24,23 +25,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<void> {
   const topic = `durability_${Date.now()}`;
   const kafka = new Kafka({ clientId: "bench-durability", brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const config = loadConfig({ ...process.env, KAFKA_BROKERS: BROKERS.join(",") });
+  // ensureTopics tries again while a node that just (re)joined still lags in metadata.
+  await ensureTopics({ config, kafka, topics: [topic], partitions: 3 });
   const admin = kafka.admin();
   await admin.connect();
-  // Right after a node (re)joins, its metadata can lag: creating a topic may need a few tries.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: -1 }] });
-      break;
-    } catch (err) {
-      if (attempt >= 10) throw err;
-      await sleep(2_000);
-    }
-  }
   const meta = await admin.fetchTopicMetadata({ topics: [topic] });
   const replicas = meta.topics[0]!.partitions.map((p) => p.replicas.length);
 
   const producer = new EventProducer({
-    config: loadConfig({ ...process.env, KAFKA_BROKERS: BROKERS.join(",") }),
+    config,
     topic,
     sendTimeoutMs: 30_000,
   });

@@ -86,7 +86,7 @@ describe("decodeEventMessage", () => {
 });
 
 describe("planBatch", () => {
-  it("groups lines per hourly file, session boundaries also in the sessions log, dead letters by arrival day", () => {
+  it("groups lines per hourly file of the partition, session boundaries also in the sessions log, dead letters by arrival day", () => {
     const a = stored({ event_type: "session_created" });
     const b = stored({ event_time: "2026-11-28T14:59:59.999Z" });
     const c = stored({ event_time: "2026-11-27T23:00:00.000Z", event_type: "session_ended" });
@@ -95,11 +95,11 @@ describe("planBatch", () => {
     expect(plan.events).toBe(4);
     const asText = Object.fromEntries([...plan.lines].map(([file, lines]) => [file, lines.map(String)]));
     expect(asText).toEqual({
-      [path.join(logs, `events/${SITE}/2026-11-28/14.jsonl`)]: [a, b, d].map((e) => JSON.stringify(e)),
-      [path.join(logs, `sessions/${SITE}/2026-11-28/14.jsonl`)]: [JSON.stringify(a)],
-      [path.join(logs, `events/${SITE}/2026-11-27/23.jsonl`)]: [JSON.stringify(c)],
-      [path.join(logs, `sessions/${SITE}/2026-11-27/23.jsonl`)]: [JSON.stringify(c)],
-      [path.join(logs, "dead-letter/2026-11-28.jsonl")]: [
+      [path.join(logs, `events/${SITE}/2026-11-28/14.p2.jsonl`)]: [a, b, d].map((e) => JSON.stringify(e)),
+      [path.join(logs, `sessions/${SITE}/2026-11-28/14.p2.jsonl`)]: [JSON.stringify(a)],
+      [path.join(logs, `events/${SITE}/2026-11-27/23.p2.jsonl`)]: [JSON.stringify(c)],
+      [path.join(logs, `sessions/${SITE}/2026-11-27/23.p2.jsonl`)]: [JSON.stringify(c)],
+      [path.join(logs, "dead-letter/2026-11-28.p2.jsonl")]: [
         JSON.stringify({
           received_at: now.toISOString(),
           topic: "web_events",

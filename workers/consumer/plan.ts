@@ -18,7 +18,8 @@ function push(map: Map<string, Buffer[]>, file: string, line: Buffer): void {
 
 /**
  * Pure: decodes messages and groups the lines by the file they belong to (docs/logs.md, layout in
- * src/core/logs/paths.ts), so the writer does one append per file per batch.
+ * src/core/logs/paths.ts: by site, hour and this batch's partition), so the writer does one append
+ * per file per batch.
  */
 export function planBatch(
   topic: string,
@@ -43,15 +44,15 @@ export function planBatch(
     const hour = `${decoded.siteId}/${decoded.eventTime.slice(0, 13)}`;
     if (hour !== lastHour) {
       lastHour = hour;
-      lastEventsFile = eventLogPath(logsDir, decoded.siteId, decoded.eventTime);
-      lastSessionsFile = sessionLogPath(logsDir, decoded.siteId, decoded.eventTime);
+      lastEventsFile = eventLogPath(logsDir, decoded.siteId, decoded.eventTime, partition);
+      lastSessionsFile = sessionLogPath(logsDir, decoded.siteId, decoded.eventTime, partition);
     }
     push(lines, lastEventsFile, decoded.line);
     if (isSessionBoundary(decoded.eventType)) push(lines, lastSessionsFile, decoded.line);
     events++;
   }
   if (deadLetters.length > 0) {
-    const file = deadLetterLogPath(logsDir, now);
+    const file = deadLetterLogPath(logsDir, now, partition);
     for (const dl of deadLetters) push(lines, file, Buffer.from(JSON.stringify(dl.record)));
   }
   return { lines, deadLetters, events };

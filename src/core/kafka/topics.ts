@@ -1,4 +1,4 @@
-import type { ConfigResourceTypes, Kafka } from "kafkajs";
+import type { Admin, ConfigResourceTypes, Kafka } from "kafkajs";
 import { getConfig, type AppConfig } from "../config";
 import { logger } from "../logging/logger";
 import { createKafka } from "./client";
@@ -32,6 +32,10 @@ export interface EnsureTopicsOptions {
   topics?: string[];
   /** Defaults to config.kafka.partitions. */
   partitions?: number;
+  /** Tries of the create-and-wait-for-leaders step before its error is thrown (default 10). */
+  attempts?: number;
+  /** Pause between two tries (default 2,000 ms). */
+  retryDelayMs?: number;
 }
 
 export interface EnsureTopicsResult {
@@ -64,17 +68,7 @@ export async function ensureTopics(options: EnsureTopicsOptions = {}): Promise<E
     const present = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !present.has(t));
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: partitions,
-          replicationFactor: -1,
-          // One ingest request (≤ max_body_bytes) plus the stamped event_id/event_time must fit in one
-          // record batch even when all its events share a partition; the broker default is 1 MiB.
-          configEntries: [{ name: "max.message.bytes", value: String(Math.max(MAX_MESSAGE_BYTES, needed)) }],
-        })),
-      });
+      await createWithLeaders(admin, missing, partitions, Math.max(MAX_MESSAGE_BYTES, needed), options);
       logger.info({ topics: missing, partitions }, "created Kafka topics");
     }
     const existing = topics.filter((t) => present.has(t));
@@ -108,5 +102,49 @@ export async function ensureTopics(options: EnsureTopicsOptions = {}): Promise<E
     return { created: missing, existing, batchLimitTooSmall };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Creates the topics and waits until every partition has a leader, trying again while that fails:
+ * a few seconds after a broker of a cluster (re)joins, the controller may still answer
+ * UNKNOWN_TOPIC_OR_PARTITION or have no leader for a new partition (seen with
+ * scripts/kafka/cluster.sh, see bench/kafka-durability.ts). A topic an earlier try (or another
+ * process) created counts as created; the leader check then runs on metadata.
+ */
+async function createWithLeaders(
+  admin: Admin,
+  topics: string[],
+  partitions: number,
+  maxMessageBytes: number,
+  options: EnsureTopicsOptions,
+): Promise<void> {
+  const attempts = options.attempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const present = new Set(await admin.listTopics());
+      const absent = topics.filter((t) => !present.has(t));
+      if (absent.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: absent.map((topic) => ({
+            topic,
+            numPartitions: partitions,
+            replicationFactor: -1,
+            // One ingest request (≤ max_body_bytes) plus the stamped event_id/event_time must fit in one
+            // record batch even when all its events share a partition; the broker default is 1 MiB.
+            configEntries: [{ name: "max.message.bytes", value: String(maxMessageBytes) }],
+          })),
+        });
+      }
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = meta.filter((t) => t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (leaderless.length > 0) throw new Error(`no leader yet for partitions of ${leaderless.join(", ")}`);
+      return;
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      logger.warn({ err, attempt, topics }, "creating Kafka topics failed; trying again");
+      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 2_000));
+    }
   }
 }

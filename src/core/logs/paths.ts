@@ -5,34 +5,42 @@ import { DEFAULT_SITE_ID } from "../sites/defaultSite";
 /**
  * Layout of the raw logs under `logs.dir` (docs/logs.md): one folder per site, then files
  * partitioned by the UTC hour of each event's event_time, so a late (backfilled) event lands in
- * the file of the hour it belongs to and the ETL finds a session's events by their hours.
+ * the file of the hour it belongs to and the ETL finds a session's events by their hours; and one
+ * file per Kafka partition, so consumers of one group on several processes (or machines sharing
+ * the volume) never append to the same file: a partition has one owner in the group at a time.
  *
- *   events/<site_id>/YYYY-MM-DD/HH.jsonl      every event of the site
- *   sessions/<site_id>/YYYY-MM-DD/HH.jsonl    its session_created and session_ended only
- *   dead-letter/YYYY-MM-DD.jsonl              messages that were not valid events (by arrival date)
+ *   events/<site_id>/YYYY-MM-DD/HH.p<N>.jsonl      every event of the site that came by partition N
+ *   sessions/<site_id>/YYYY-MM-DD/HH.p<N>.jsonl    its session_created and session_ended only
+ *   dead-letter/YYYY-MM-DD.p<N>.jsonl              messages that were not valid events (by arrival date)
  *
- * Files written before sites existed (events/YYYY-MM-DD/HH.jsonl) are the default site's and are
- * read as such; nothing is moved.
+ * Files without `.p<N>` were written before files were split by partition (HH.jsonl), or before
+ * sites existed (events/YYYY-MM-DD/HH.jsonl, the default site's); both are read as they are and
+ * nothing is moved.
  */
 export const EVENTS_SUBDIR = "events";
 export const SESSIONS_SUBDIR = "sessions";
 export const DEAD_LETTER_SUBDIR = "dead-letter";
 
-/** "2026-11-28T14:05:00.000Z" -> "2026-11-28/14.jsonl" (event_time is always UTC ISO in the logs). */
-export function hourFileName(eventTimeIso: string): string {
-  return `${eventTimeIso.slice(0, 10)}/${eventTimeIso.slice(11, 13)}.jsonl`;
+/** ".p3" for partition 3; "" without one (the layout before files were split by partition). */
+function partitionSuffix(partition: number | undefined): string {
+  return partition === undefined ? "" : `.p${partition}`;
 }
 
-export function eventLogPath(logsDir: string, siteId: string, eventTimeIso: string): string {
-  return path.join(logsDir, EVENTS_SUBDIR, siteId, hourFileName(eventTimeIso));
+/** "2026-11-28T14:05:00.000Z", 3 -> "2026-11-28/14.p3.jsonl" (event_time is always UTC ISO in the logs). */
+export function hourFileName(eventTimeIso: string, partition?: number): string {
+  return `${eventTimeIso.slice(0, 10)}/${eventTimeIso.slice(11, 13)}${partitionSuffix(partition)}.jsonl`;
 }
 
-export function sessionLogPath(logsDir: string, siteId: string, eventTimeIso: string): string {
-  return path.join(logsDir, SESSIONS_SUBDIR, siteId, hourFileName(eventTimeIso));
+export function eventLogPath(logsDir: string, siteId: string, eventTimeIso: string, partition?: number): string {
+  return path.join(logsDir, EVENTS_SUBDIR, siteId, hourFileName(eventTimeIso, partition));
 }
 
-export function deadLetterLogPath(logsDir: string, at: Date = new Date()): string {
-  return path.join(logsDir, DEAD_LETTER_SUBDIR, `${at.toISOString().slice(0, 10)}.jsonl`);
+export function sessionLogPath(logsDir: string, siteId: string, eventTimeIso: string, partition?: number): string {
+  return path.join(logsDir, SESSIONS_SUBDIR, siteId, hourFileName(eventTimeIso, partition));
+}
+
+export function deadLetterLogPath(logsDir: string, at: Date = new Date(), partition?: number): string {
+  return path.join(logsDir, DEAD_LETTER_SUBDIR, `${at.toISOString().slice(0, 10)}${partitionSuffix(partition)}.jsonl`);
 }
 
 export function isSessionBoundary(eventType: string): boolean {
@@ -50,7 +58,7 @@ export interface HourFile {
 }
 
 const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/;
-const HOUR_FILE = /^(\d{2})\.jsonl$/;
+const HOUR_FILE = /^(\d{2})(?:\.p\d{1,5})?\.jsonl$/;
 const SITE_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function entries(dir: string): Promise<string[]> {

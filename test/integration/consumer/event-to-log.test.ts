@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredEvent } from "@/core/events";
 import type { EventProducer } from "@/core/kafka/producer";
@@ -64,16 +65,18 @@ describe("consumer worker: an event on Kafka becomes a JSON line", () => {
       expect(line!.event_time).toBe(sent.event_time);
     }
 
-    // File layout: events/<site>/YYYY-MM-DD/HH.jsonl by the event's site and UTC hour.
-    const backfillFile = await readFile(eventLogPath(t.logsDir, backfilled.site_id, backfilled.event_time), "utf8");
+    // File layout: events/<site>/YYYY-MM-DD/HH.p<N>.jsonl by the event's site, UTC hour and Kafka
+    // partition; one session's events share a partition (the message key is the session_id).
+    const partition = await onlyPartitionOf(eventLogPath(t.logsDir, backfilled.site_id, backfilled.event_time));
+    const backfillFile = await readFile(eventLogPath(t.logsDir, backfilled.site_id, backfilled.event_time, partition), "utf8");
     expect(backfillFile).toBe(`${JSON.stringify(backfilled)}\n`);
     // Key order as received: the line is the producer's JSON, byte for byte.
-    const visitFile = await readFile(eventLogPath(t.logsDir, visit.site_id, visit.event_time), "utf8");
+    const visitFile = await readFile(eventLogPath(t.logsDir, visit.site_id, visit.event_time, partition), "utf8");
     expect(visitFile.split("\n")).toContain(JSON.stringify(visit));
 
     const sessions = await readLogRecords<StoredEvent>(t.logsDir, "sessions");
     expect(sessions.map((e) => e.event_id).sort()).toEqual([created.event_id, backfilled.event_id].sort());
-    expect(await readFile(sessionLogPath(t.logsDir, backfilled.site_id, backfilled.event_time), "utf8")).toBe(
+    expect(await readFile(sessionLogPath(t.logsDir, backfilled.site_id, backfilled.event_time, partition), "utf8")).toBe(
       `${JSON.stringify(backfilled)}\n`,
     );
   });
@@ -106,3 +109,12 @@ describe("consumer worker: an event on Kafka becomes a JSON line", () => {
     expect(await readLogRecords(t.logsDir, "events")).toHaveLength(203);
   });
 });
+
+/** The partition of the one file in the folder of `unsplitPath`'s hour (HH.p<N>.jsonl). */
+async function onlyPartitionOf(unsplitPath: string): Promise<number> {
+  const names = await readdir(path.dirname(unsplitPath));
+  const hour = path.basename(unsplitPath, ".jsonl");
+  expect(names).toHaveLength(1);
+  expect(names[0]).toMatch(new RegExp(`^${hour}\\.p\\d+\\.jsonl$`));
+  return Number(/\.p(\d+)\./.exec(names[0]!)![1]);
+}

@@ -108,3 +108,30 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
   }
   throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
 }
+
+export interface EtlWorkerOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  logsDir: string;
+  intervalSeconds: number;
+  /** More settings, e.g. ETL_SHARDS. */
+  env?: Record<string, string>;
+  label?: string;
+}
+
+/** The ETL worker (workers/etl/main.ts) as a real process on the given database, Redis and logs. */
+export function startEtlWorkerProcess(options: EtlWorkerOptions): WorkerProcess {
+  return startWorkerProcess(
+    "workers/etl/main.ts",
+    {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      LOGS_DIR: options.logsDir,
+      ETL_INTERVAL_SECONDS: String(options.intervalSeconds),
+      LOG_LEVEL: "info",
+      ...options.env,
+    },
+    { label: options.label ?? "etl-worker" },
+  );
+}

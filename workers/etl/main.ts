@@ -1,6 +1,7 @@
 /**
  * The ETL worker process: registers its job schedulers (an ETL pass every cron.etl_interval_seconds,
- * the visitor salt rotation every hour) and runs their jobs from the queue, one at a time across all workers.
+ * the visitor salt rotation every hour) and runs their jobs from the queue, one pass per shard of
+ * the sites (cron.etl_shards) at a time across all workers (workers/etl/lock.ts).
  */
 import { Queue, Worker, type Job } from "bullmq";
 import { getConfig } from "../../src/core/config";
@@ -11,6 +12,7 @@ import {
   SALT_JOB,
   type EtlJobData,
   type EtlJobProgress,
+  type EtlPassSummary,
   type EtlJobResult,
   type SaltJobResult,
 } from "../../src/core/queues/etl";
@@ -29,7 +31,24 @@ const log = logger.child({ service: "etl" });
 type WorkerResult = EtlJobResult | SaltJobResult;
 
 function processJob(job: Job<EtlJobData, WorkerResult>): Promise<WorkerResult> {
-  return job.name === SALT_JOB ? rotateVisitorSalts() : runPass(job);
+  if (job.name === SALT_JOB) return rotateVisitorSalts();
+  return job.data.summaryOfShards ? sumShardResults(job) : runPass(job);
+}
+
+/** The parent of a sharded "run now" (src/core/queues/etlQueue.ts): runs after its shards' jobs, and adds up what they did. */
+async function sumShardResults(job: Job<EtlJobData, WorkerResult>): Promise<EtlJobResult> {
+  const ran = Object.values(await job.getChildrenValues<EtlJobResult>()).filter((r): r is EtlPassSummary => !r.skipped);
+  if (ran.length === 0) return { skipped: true, reason: "other ETL passes were running" };
+  const sum = (pick: (r: EtlPassSummary) => number) => ran.reduce((total, r) => total + pick(r), 0);
+  return {
+    runId: Math.max(...ran.map((r) => r.runId)),
+    eventsRead: sum((r) => r.eventsRead),
+    sessionsRecomputed: sum((r) => r.sessionsRecomputed),
+    daysRecomputed: sum((r) => r.daysRecomputed),
+    rowsWritten: sum((r) => r.rowsWritten),
+    durationMs: Math.max(...ran.map((r) => r.durationMs)),
+    quarantined: sum((r) => r.quarantined),
+  };
 }
 
 /** Makes today's and tomorrow's visitor salts and deletes older ones (docs/collector.md, "Visitors"). */
@@ -41,20 +60,28 @@ async function rotateVisitorSalts(): Promise<SaltJobResult> {
 
 async function runPass(job: Job<EtlJobData, WorkerResult>): Promise<EtlJobResult> {
   const config = getConfig();
-  const result = await withEtlLock(config.postgres.url, { wait: false }, (db) =>
+  const shards = config.cron.etl_shards;
+  const { shard } = job.data;
+  if (shard && shard.count !== shards) {
+    // Made before cron.etl_shards changed: its sites are not one shard of this count.
+    log.warn({ jobId: job.id, shard, shards }, "ETL job made for another shard count; skipping it");
+    return { skipped: true, reason: `made for ${shard.count} shards; cron.etl_shards is ${shards}` };
+  }
+  const result = await withEtlLock(config.postgres.url, { wait: false, scope: { shards, shard: shard?.index } }, (db) =>
     runEtlPass({
       prisma: getPrisma(),
       db,
       logsDir: config.logs.dir,
       trigger: job.data.trigger,
+      shard,
       onProgress: (stage, detail) => job.updateProgress({ stage, detail } satisfies EtlJobProgress),
     }),
   );
   if (!result) {
-    log.info({ jobId: job.id, trigger: job.data.trigger }, "another ETL pass is running; skipping this one");
+    log.info({ jobId: job.id, trigger: job.data.trigger, shard }, "another ETL pass is running; skipping this one");
     return { skipped: true, reason: "another ETL pass was running" };
   }
-  log.info({ jobId: job.id, ...result }, "ETL pass done");
+  log.info({ jobId: job.id, shard, ...result }, "ETL pass done");
   const setAside = result.quarantined.lines + result.quarantined.sessions + result.quarantined.files;
   if (setAside > 0)
     log.warn({ runId: result.runId, ...result.quarantined }, "ETL pass set lines aside (see the dashboard's ETL card or etl_quarantine)");
@@ -96,10 +123,14 @@ async function main(): Promise<void> {
   const queue = new Queue<EtlJobData, EtlJobResult>(ETL_QUEUE, { connection: createRedisConnection("worker") });
   started.queue = queue;
   const intervalMs = config.cron.etl_interval_seconds * 1000;
-  const { watch, ...reconciled } = await keepSchedulersRegistered(queue, declaredSchedulers(config.cron.etl_interval_seconds), {
-    checkEveryMs: Math.min(SCHEDULER_CHECK_MAX_MS, intervalMs),
-    log,
-  });
+  const { watch, ...reconciled } = await keepSchedulersRegistered(
+    queue,
+    declaredSchedulers(config.cron.etl_interval_seconds, config.cron.etl_shards),
+    {
+      checkEveryMs: Math.min(SCHEDULER_CHECK_MAX_MS, intervalMs),
+      log,
+    },
+  );
   started.watch = watch;
   log.info({ intervalSeconds: config.cron.etl_interval_seconds, ...reconciled }, "ETL job scheduler registered");
   if (stopping) return;

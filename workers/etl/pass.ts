@@ -1,10 +1,11 @@
+import { hostname } from "node:os";
 import type pg from "pg";
 import type { PrismaClient } from "../../src/core/db/client";
 import { MAX_ID_BYTES } from "../../src/core/events/schema";
 import { isStorableId } from "../../src/core/events/text";
 import { dateIn, type DateOf } from "../../src/core/metrics/dates";
 import { summarizeSession } from "../../src/core/metrics/session";
-import type { EtlTrigger } from "../../src/core/queues/etl";
+import { shardOfSite, type EtlShard, type EtlTrigger } from "../../src/core/queues/etl";
 import { cursorFor, fileStates, saveCursors, type FileState, type SavedCursor } from "./files";
 import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEvents, sessionKey, splitSessionKey } from "./logReader";
 import { Quarantine, saveQuarantine, setAsideSessions } from "./quarantine";
@@ -41,6 +42,8 @@ export interface EtlPassOptions {
   trigger: EtlTrigger;
   /** Recompute everything from all logs, replacing every derived table in the same transaction. */
   rebuild?: boolean;
+  /** Only the sites of this shard (the caller holds its lock); absent: every site (the caller holds every shard's lock). */
+  shard?: EtlShard;
   onProgress?: (stage: EtlStage, detail: Record<string, number>) => void | Promise<void>;
 }
 
@@ -78,16 +81,26 @@ export interface EtlPassResult {
  * 5. write facts, daily rows, cursors, quarantine records and the run record in ONE transaction,
  *    so a crash leaves the previous numbers and cursors and the next pass does the work again.
  */
-export async function runEtlPass({ prisma, db, logsDir, trigger, rebuild = false, onProgress }: EtlPassOptions): Promise<EtlPassResult> {
+export async function runEtlPass({
+  prisma,
+  db,
+  logsDir,
+  trigger,
+  rebuild = false,
+  shard,
+  onProgress,
+}: EtlPassOptions): Promise<EtlPassResult> {
   const started = Date.now();
+  if (rebuild && shard) throw new Error("a rebuild replaces every table: it runs over all sites, not one shard");
   // A run left "running" by a killed process never finished; say so, now that we hold the lock.
+  // A shard's lock rules out passes of that shard and passes over all sites (they hold every lock).
   await prisma.etlRun.updateMany({
-    where: { status: "running" },
+    where: shard ? { status: "running", OR: [{ shard: shard.index }, { shard: null }] } : { status: "running" },
     data: { status: "failed", finishedAt: new Date(), error: "interrupted: the ETL process stopped mid-pass" },
   });
-  const run = await prisma.etlRun.create({ data: { trigger } });
+  const run = await prisma.etlRun.create({ data: { trigger, shard: shard?.index ?? null, worker: `${hostname()}/${process.pid}` } });
   try {
-    const result = await computeAndWrite(db, logsDir, run.id, rebuild, onProgress);
+    const result = await computeAndWrite(db, logsDir, run.id, rebuild, shard, onProgress);
     return { ...result, runId: run.id, durationMs: Date.now() - started };
   } catch (err) {
     await prisma.etlRun.update({
@@ -112,11 +125,13 @@ interface SiteState {
   recomputeRequestedAt: Date | null;
 }
 
-async function siteStates(db: pg.ClientBase): Promise<Map<string, SiteState>> {
+/** The sites the pass covers: every site, or one shard's (src/core/queues/etl.ts, shardOfSite). */
+async function siteStates(db: pg.ClientBase, shard: EtlShard | undefined): Promise<Map<string, SiteState>> {
   const { rows } = await db.query<{ id: string; time_zone: string; recompute_requested_at: Date | null }>(
     "SELECT id, time_zone, recompute_requested_at FROM sites",
   );
-  return new Map(rows.map((r) => [r.id, { dateOf: dateIn(r.time_zone), recomputeRequestedAt: r.recompute_requested_at }]));
+  const covered = shard ? rows.filter((r) => shardOfSite(r.id, shard.count) === shard.index) : rows;
+  return new Map(covered.map((r) => [r.id, { dateOf: dateIn(r.time_zone), recomputeRequestedAt: r.recompute_requested_at }]));
 }
 
 async function knownSessions(db: pg.ClientBase, keys: string[]): Promise<Map<string, KnownSession>> {
@@ -190,6 +205,7 @@ async function computeAndWrite(
   logsDir: string,
   runId: number,
   rebuild: boolean,
+  shard: EtlShard | undefined,
   onProgress: EtlPassOptions["onProgress"],
 ): Promise<Omit<EtlPassResult, "runId" | "durationMs">> {
   let mark = Date.now();
@@ -200,7 +216,7 @@ async function computeAndWrite(
     return ms;
   };
   const quarantine = new Quarantine();
-  const sites = await siteStates(db);
+  const sites = await siteStates(db, shard);
   // Sites read from their first byte: all of them on a rebuild, else those whose time zone changed.
   const fromStart = new Set([...sites].filter(([, s]) => rebuild || s.recomputeRequestedAt !== null).map(([id]) => id));
   const { files, notices, vanished } = await fileStates(db, logsDir, new Set(sites.keys()), fromStart, rebuild);

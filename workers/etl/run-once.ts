@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const prisma = getPrisma();
   try {
     const onWait = () => console.log("Another ETL pass is running; waiting for it to finish…");
-    const result = (await withEtlLock(config.postgres.url, { wait: true, onWait }, (db) =>
+    const result = (await withEtlLock(config.postgres.url, { wait: true, onWait, scope: { shards: config.cron.etl_shards } }, (db) =>
       runEtlPass({
         prisma,
         db,

@@ -15,6 +15,7 @@ const ENV_ALIASES: Record<string, string> = {
   REDIS_URL: "redis.url",
   LOGS_DIR: "logs.dir",
   ETL_INTERVAL_SECONDS: "cron.etl_interval_seconds",
+  ETL_SHARDS: "cron.etl_shards",
   AUTH_SECRET: "auth.secret",
   NEXTAUTH_SECRET: "auth.secret",
   ADMIN_EMAIL: "auth.admin_email",

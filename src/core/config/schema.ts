@@ -30,7 +30,13 @@ export const configSchema = z
     postgres: z.object({ url: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL") }).strict(),
     redis: z.object({ url: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL") }).strict(),
     logs: z.object({ dir: z.string().min(1) }).strict(),
-    cron: z.object({ etl_interval_seconds: z.number().int().min(5).max(86_400) }).strict(),
+    cron: z
+      .object({
+        etl_interval_seconds: z.number().int().min(5).max(86_400),
+        // Sites are split into this many shards, each an ETL job any worker takes (docs/etl.md, "Several workers").
+        etl_shards: z.number().int().min(1).max(64),
+      })
+      .strict(),
     ingest: z
       .object({
         max_body_bytes: z

@@ -13,9 +13,34 @@ export const SALT_ROTATION_EVERY_MS = 3_600_000;
 
 export type EtlTrigger = "schedule" | "manual" | "cli";
 
+export interface EtlShard {
+  index: number;
+  /** cron.etl_shards when the job was made; a worker configured otherwise skips the job. */
+  count: number;
+}
+
 export interface EtlJobData {
   trigger: EtlTrigger;
   requestedBy?: string;
+  /** The shard of the sites this job's pass covers; absent: all sites (docs/etl.md, "Several workers"). */
+  shard?: EtlShard;
+  /** A "run now" over shards: this job waits for one child job per shard and sums their results. */
+  summaryOfShards?: number;
+}
+
+/**
+ * The shard a site's ETL work belongs to: from the site id's first 32 bits (ids are random UUIDs,
+ * so sites spread evenly). All of a site's sessions and days are in one shard, so shards never
+ * write the same rows and their results add up to exactly what one pass over all sites gives.
+ */
+export function shardOfSite(siteId: string, shards: number): number {
+  const bits = Number.parseInt(siteId.slice(0, 8), 16);
+  return Number.isFinite(bits) ? bits % shards : 0;
+}
+
+/** The id of a shard's pass scheduler: with one shard, the id schedulers had before shards. */
+export function etlSchedulerId(shard: number, shards: number): string {
+  return shards === 1 ? ETL_SCHEDULER_ID : `${ETL_SCHEDULER_ID}-shard-${shard}-of-${shards}`;
 }
 
 export interface EtlPassSummary {

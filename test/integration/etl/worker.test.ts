@@ -21,7 +21,7 @@ import {
 import { saltDay } from "../../../src/core/visitors/salt";
 import { writeDataset } from "../../support/dataset";
 import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
-import { startWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
+import { startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
 import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
 
 const REDIS_DB = 12;
@@ -32,18 +32,7 @@ let queue: Queue<EtlJobData, EtlJobResult>;
 const workers: WorkerProcess[] = [];
 
 function startEtlWorker(intervalSeconds: number): WorkerProcess {
-  const worker = startWorkerProcess(
-    "workers/etl/main.ts",
-    {
-      ...process.env,
-      DATABASE_URL: db.url,
-      REDIS_URL: redisUrl,
-      LOGS_DIR: logsDir,
-      ETL_INTERVAL_SECONDS: String(intervalSeconds),
-      LOG_LEVEL: "info",
-    },
-    { label: "etl-worker" },
-  );
+  const worker = startEtlWorkerProcess({ databaseUrl: db.url, redisUrl, logsDir, intervalSeconds });
   workers.push(worker);
   return worker;
 }

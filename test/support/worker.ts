@@ -3,6 +3,7 @@
  * child process, capturing its output, as the platform runner would start it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -134,4 +135,11 @@ export function startEtlWorkerProcess(options: EtlWorkerOptions): WorkerProcess 
     },
     { label: options.label ?? "etl-worker" },
   );
+}
+
+/** user + system CPU seconds of a process so far (Linux /proc), for the benchmarks. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }

@@ -5,59 +5,27 @@
  *
  *   npx tsx workers/consumer/bench.ts [events=500000] [partitions=3]
  */
-import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { CompressionTypes } from "kafkajs";
 import {
   connectProducer,
   createConsumerTestEnv,
+  produceSyntheticEvents,
   readLogLines,
   startConsumerProcess,
   stopConsumerProcess,
 } from "../../test/support/consumer-harness";
+import { cpuSeconds } from "../../test/support/worker";
 
 const TOTAL = Number(process.argv[2] ?? 500_000);
 const PARTITIONS = Number(process.argv[3] ?? 3);
-const SEND_SIZE = 2_000;
-const PARALLEL_SENDS = 4;
 
 async function main(): Promise<void> {
   const t = await createConsumerTestEnv("bench", PARTITIONS);
   const producer = await connectProducer(t.kafka);
   try {
-    // Realistic sizes: ~250-byte events, an hour's worth of timestamps.
-    const base = Date.now() - 3_600_000;
-    const pages = ["/", "/pricing", "/docs/getting-started", "/blog/launch", "/signup"];
-    const valueFor = (i: number) => {
-      const session = `sess_${Math.floor(i / 12)}`;
-      const type = i % 12 === 0 ? "session_created" : i % 3 === 0 ? "button_clicked" : "page_visited";
-      return {
-        key: session,
-        value: JSON.stringify({
-          event_type: type,
-          user_id: `user_${Math.floor(i / 40) % 5000}`,
-          session_id: session,
-          page_path: pages[i % pages.length],
-          ...(type === "button_clicked" ? { button_id: `btn_${i % 7}` } : {}),
-          props: { ua: "Mozilla/5.0", ref: i % 2 ? "google" : "direct" },
-          event_id: randomUUID(),
-          event_time: new Date(base + Math.floor((i / TOTAL) * 3_600_000)).toISOString(),
-        }),
-      };
-    };
     const p0 = performance.now();
-    let next = 0;
-    const sender = async () => {
-      while (next < TOTAL) {
-        const from = next;
-        next = Math.min(TOTAL, next + SEND_SIZE);
-        const messages = [];
-        for (let i = from; i < next; i++) messages.push(valueFor(i));
-        await producer.send({ topic: t.topic, acks: -1, compression: CompressionTypes.None, messages });
-      }
-    };
-    await Promise.all(Array.from({ length: PARALLEL_SENDS }, sender));
+    await produceSyntheticEvents(producer, t.topic, TOTAL);
     const produceSec = (performance.now() - p0) / 1000;
     console.log(`produced ${TOTAL} events in ${produceSec.toFixed(1)} s (${Math.round(TOTAL / produceSec)}/s)`);
 
@@ -96,13 +64,6 @@ async function main(): Promise<void> {
     await producer.disconnect();
     await t.cleanup();
   }
-}
-
-/** user + system CPU seconds of a process (Linux /proc). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 main().catch((err: unknown) => {

@@ -17,6 +17,8 @@ const invalid = (path: string, message: string): Response => json(400, { error: 
 
 export interface AnalyticsQuery {
   siteId: string;
+  /** The site's IANA time zone: its dates are days there. */
+  timeZone: string;
   range: DateRange;
   limit: number;
   filters: Filter[];
@@ -45,7 +47,7 @@ async function readQuery(request: Request): Promise<AnalyticsQuery | Response> {
     return invalid("limit", `limit must be an integer from 1 to ${MAX_LIMIT}`);
   const filters = parseFilters(params.get("filters"));
   if (!filters.ok) return invalid(filters.path, filters.message);
-  return { siteId: site.id, range, limit, filters: filters.filters, params };
+  return { siteId: site.id, timeZone: site.timeZone, range, limit, filters: filters.filters, params };
 }
 
 /** Runs an analytics route: its query checked, then `answer`; a failing database is a 503, not a stack trace. */

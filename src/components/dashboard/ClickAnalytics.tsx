@@ -2,6 +2,7 @@ import { Card, Table, TableBody, TableCell, TableHead, TableHeaderCell, TableRow
 import type { ClickThroughRow } from "@/core/analytics/types";
 import { formatInteger, formatPercent } from "@/components/format";
 import { EmptyState, Skeleton } from "@/components/ui/states";
+import { PanelExportLink } from "./exports";
 
 const TABLE_ROWS = 25;
 
@@ -18,7 +19,10 @@ export function ClickAnalytics({ rows, loading, howTo = true }: { rows?: ClickTh
           <h2 id="clicks-title" className="text-base font-semibold text-gray-100">
             Click analytics
           </h2>
-          <p className="text-xs text-gray-400">Top buttons by click-through rate</p>
+          <div className="flex items-center gap-2">
+            <p className="text-xs text-gray-400">Top buttons by click-through rate</p>
+            <PanelExportLink panel="clicks" label="click analytics" />
+          </div>
         </div>
         {loading ? (
           <div className="mt-4 space-y-2">

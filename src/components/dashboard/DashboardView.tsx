@@ -11,6 +11,7 @@ import { useOrigin } from "@/components/ui/useOrigin";
 import { LiveVisitorsLink } from "@/components/live/LiveVisitorsLink";
 import { api, isUnauthorized } from "@/trpc/react";
 import { EtlStatusCard } from "./EtlStatusCard";
+import { exportsFor } from "./exports";
 import { REFRESH_INTERVAL_MS, ReportView } from "./ReportView";
 import { useDashboardFilters } from "./useDashboardFilters";
 import { useRangeSelection } from "./useRangeSelection";
@@ -58,6 +59,7 @@ export function DashboardView({ siteId, timeZone, canEdit }: { siteId: string; t
       }}
       beforeReport={<EtlStatusCard siteId={siteId} canRun={canEdit} onPassFinished={() => void utils.analytics.invalidate()} />}
       empty={<GettingStarted siteId={siteId} range={range} canEdit={canEdit} />}
+      exports={exportsFor(siteId, range, filters.triples)}
     />
   );
 }

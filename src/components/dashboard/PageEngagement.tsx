@@ -4,6 +4,7 @@ import { BarChart, Card, Table, TableBody, TableCell, TableHead, TableHeaderCell
 import type { PageEngagementRow } from "@/core/analytics/types";
 import { formatDuration, formatInteger } from "@/components/format";
 import { EmptyState, Skeleton } from "@/components/ui/states";
+import { PanelExportLink } from "./exports";
 
 const CHART_PAGES = 8;
 const TABLE_PAGES = 25;
@@ -40,7 +41,10 @@ export function PageEngagement({ rows, loading }: { rows?: PageEngagementRow[]; 
           <h2 id="pages-title" className="text-base font-semibold text-gray-100">
             Page engagement
           </h2>
-          <p className="text-xs text-gray-400">Top pages by visits</p>
+          <div className="flex items-center gap-2">
+            <p className="text-xs text-gray-400">Top pages by visits</p>
+            <PanelExportLink panel="pages" label="page engagement" />
+          </div>
         </div>
         {loading ? (
           <div className="mt-4 space-y-3">

@@ -12,6 +12,7 @@ import { withFilter, withoutFilter } from "./breakdowns/labels";
 import type { ReportSource } from "./breakdowns/useBreakdown";
 import { ClickAnalytics } from "./ClickAnalytics";
 import { DateRangeFilter } from "./DateRangeFilter";
+import { ExportBar, ExportsProvider, type Exports } from "./exports";
 import type { RangeSelection } from "./dateRange";
 import { PageEngagement } from "./PageEngagement";
 import { SessionTrends } from "./SessionTrends";
@@ -60,6 +61,7 @@ export function ReportView({
   empty,
   zoneInRangeLabel = true,
   readOnly = false,
+  exports = null,
 }: {
   title: ReactNode;
   subtitle?: ReactNode;
@@ -82,69 +84,74 @@ export function ReportView({
   zoneInRangeLabel?: boolean;
   /** The shared link: empty states do not tell the visitor what to send. */
   readOnly?: boolean;
+  /** Download links for the range and filters (the signed-in dashboard; exports.tsx). */
+  exports?: Exports | null;
 }) {
   const data = report.data;
   const loading = report.isLoading;
   const switching = report.isPlaceholderData;
 
   return (
-    <div className="space-y-5 sm:space-y-6">
-      <div className="flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
-        <div className="min-w-0">
-          <h1 className="break-words text-xl font-semibold tracking-tight text-gray-50 sm:text-2xl">{title}</h1>
-          {subtitle ? <p className="mt-1 text-sm text-gray-400">{subtitle}</p> : null}
-          <p className="mt-1 text-sm text-gray-400" data-testid="range-label">
-            {formatDayLong(range.from)} – {formatDayLong(range.to)}
-            {zoneInRangeLabel ? <span className="text-gray-500"> (days in {timeZone})</span> : null}
-          </p>
-          <UpdatedAt updatedAt={report.dataUpdatedAt} fetching={report.isFetching} onRefresh={onRefresh} />
+    <ExportsProvider value={exports}>
+      <div className="space-y-5 sm:space-y-6">
+        <div className="flex flex-col gap-4 sm:flex-row sm:items-start sm:justify-between">
+          <div className="min-w-0">
+            <h1 className="break-words text-xl font-semibold tracking-tight text-gray-50 sm:text-2xl">{title}</h1>
+            {subtitle ? <p className="mt-1 text-sm text-gray-400">{subtitle}</p> : null}
+            <p className="mt-1 text-sm text-gray-400" data-testid="range-label">
+              {formatDayLong(range.from)} – {formatDayLong(range.to)}
+              {zoneInRangeLabel ? <span className="text-gray-500"> (days in {timeZone})</span> : null}
+            </p>
+            <UpdatedAt updatedAt={report.dataUpdatedAt} fetching={report.isFetching} onRefresh={onRefresh} />
+            <ExportBar />
+          </div>
+          <DateRangeFilter
+            key={`${range.from}:${range.to}`}
+            selection={selection}
+            range={range}
+            timeZone={timeZone}
+            onChange={onSelectionChange}
+          />
         </div>
-        <DateRangeFilter
-          key={`${range.from}:${range.to}`}
-          selection={selection}
-          range={range}
-          timeZone={timeZone}
-          onChange={onSelectionChange}
-        />
-      </div>
 
-      {beforeReport}
+        {beforeReport}
 
-      {report.isError && !hideError ? (
-        <ErrorState title="Could not load the analytics" message={report.error?.message} onRetry={() => void report.refetch()} />
-      ) : null}
+        {report.isError && !hideError ? (
+          <ErrorState title="Could not load the analytics" message={report.error?.message} onRetry={() => void report.refetch()} />
+        ) : null}
 
-      <FilterChips
-        filters={filters.filters}
-        invalid={filters.invalid}
-        onRemove={(i) => filters.setFilters(withoutFilter(filters.filters, i))}
-        onClear={() => filters.setFilters([])}
-      />
-
-      {isEmptyReport(data) ? (
-        filters.filters.length > 0 ? (
-          <EmptyState title="No sessions match these filters in this range">Remove a filter or try a longer date range.</EmptyState>
-        ) : (
-          empty
-        )
-      ) : null}
-
-      <div aria-busy={loading || switching} className={`space-y-5 transition-opacity sm:space-y-6 ${switching ? "opacity-60" : ""}`}>
-        <SummaryCards summary={data?.summary} loading={loading} />
-        <SessionTrends rows={data?.session_metrics} range={range} loading={loading} />
-        <BreakdownPanels
-          source={source}
-          range={range}
+        <FilterChips
           filters={filters.filters}
-          triples={filters.triples}
-          onSelect={(f) => filters.setFilters(withFilter(filters.filters, f))}
+          invalid={filters.invalid}
+          onRemove={(i) => filters.setFilters(withoutFilter(filters.filters, i))}
+          onClear={() => filters.setFilters([])}
         />
-        <div className="grid grid-cols-1 gap-5 xl:grid-cols-2 xl:gap-6">
-          <PageEngagement rows={data?.page_engagement} loading={loading} />
-          <ClickAnalytics rows={data?.click_through_rates} loading={loading} howTo={!readOnly} />
+
+        {isEmptyReport(data) ? (
+          filters.filters.length > 0 ? (
+            <EmptyState title="No sessions match these filters in this range">Remove a filter or try a longer date range.</EmptyState>
+          ) : (
+            empty
+          )
+        ) : null}
+
+        <div aria-busy={loading || switching} className={`space-y-5 transition-opacity sm:space-y-6 ${switching ? "opacity-60" : ""}`}>
+          <SummaryCards summary={data?.summary} loading={loading} />
+          <SessionTrends rows={data?.session_metrics} range={range} loading={loading} />
+          <BreakdownPanels
+            source={source}
+            range={range}
+            filters={filters.filters}
+            triples={filters.triples}
+            onSelect={(f) => filters.setFilters(withFilter(filters.filters, f))}
+          />
+          <div className="grid grid-cols-1 gap-5 xl:grid-cols-2 xl:gap-6">
+            <PageEngagement rows={data?.page_engagement} loading={loading} />
+            <ClickAnalytics rows={data?.click_through_rates} loading={loading} howTo={!readOnly} />
+          </div>
         </div>
       </div>
-    </div>
+    </ExportsProvider>
   );
 }
 

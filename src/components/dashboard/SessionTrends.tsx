@@ -5,6 +5,7 @@ import type { DateRange, SessionMetricsRow } from "@/core/analytics/types";
 import { formatDay, formatInteger } from "@/components/format";
 import { Skeleton } from "@/components/ui/states";
 import { datesInRange } from "./dateRange";
+import { PanelExportLink } from "./exports";
 
 export function SessionTrends({ rows, range, loading }: { rows?: SessionMetricsRow[]; range: DateRange; loading: boolean }) {
   const byDate = new Map((rows ?? []).map((r) => [r.date, r]));
@@ -21,7 +22,10 @@ export function SessionTrends({ rows, range, loading }: { rows?: SessionMetricsR
           <h2 id="trends-title" className="text-base font-semibold text-gray-100">
             Session trends
           </h2>
-          <p className="text-xs text-gray-400">Sessions and users per day</p>
+          <div className="flex items-center gap-2">
+            <p className="text-xs text-gray-400">Sessions and users per day</p>
+            <PanelExportLink panel="daily" label="sessions per day" />
+          </div>
         </div>
         <p id="trends-desc" className="sr-only">
           Line chart of sessions and users per day from {range.from} to {range.to}; {formatInteger(totalSessions)} sessions in total.

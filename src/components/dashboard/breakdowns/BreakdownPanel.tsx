@@ -8,6 +8,7 @@ import type { Dimension, DimensionName, PanelName } from "@/core/dimensions/regi
 import { formatInteger } from "@/components/format";
 import { ErrorState, Skeleton } from "@/components/ui/states";
 import type { FilterTriple } from "../useDashboardFilters";
+import { PanelExportLink } from "../exports";
 import { valueLabel } from "./labels";
 import { useBreakdown, type Breakdown, type ReportSource } from "./useBreakdown";
 
@@ -54,9 +55,12 @@ export function BreakdownPanel({ name, title, dimensions, source, range, filters
   return (
     <Card className={`flex min-w-0 flex-col p-4 sm:p-5 ${wide ? "lg:col-span-2" : ""}`}>
       <section aria-labelledby={titleId} data-testid={`panel-${name}`} className="flex min-w-0 flex-1 flex-col">
-        <h2 id={titleId} className="text-base font-semibold text-gray-100">
-          {title}
-        </h2>
+        <div className="flex items-baseline justify-between gap-2">
+          <h2 id={titleId} className="text-base font-semibold text-gray-100">
+            {title}
+          </h2>
+          <PanelExportLink panel={`breakdown:${dimension.name}`} label={dimension.tab.toLowerCase()} />
+        </div>
         {dimensions.length > 1 ? (
           <div
             role="tablist"

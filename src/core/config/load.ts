@@ -16,6 +16,8 @@ const ENV_ALIASES: Record<string, string> = {
   LOGS_DIR: "logs.dir",
   ETL_INTERVAL_SECONDS: "cron.etl_interval_seconds",
   ETL_SHARDS: "cron.etl_shards",
+  SMTP_URL: "mail.smtp_url",
+  MAIL_FROM: "mail.from",
   AUTH_SECRET: "auth.secret",
   NEXTAUTH_SECRET: "auth.secret",
   ADMIN_EMAIL: "auth.admin_email",

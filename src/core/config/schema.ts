@@ -62,6 +62,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    // Mail for alerts and reports (docs/alerts.md): nothing is sent while smtp_url is unset.
+    mail: z
+      .object({
+        smtp_url: z
+          .string()
+          .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+          .optional(),
+        from: z.string().min(3).default("Pulse <pulse@localhost>"),
+      })
+      .strict()
+      .prefault({}),
     // Secrets come from the environment only (see ENV_ONLY in load.ts), never from the YAML file.
     auth: z
       .object({

@@ -22,11 +22,13 @@ import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 import { keepSchedulersRegistered, type SchedulerWatch } from "../../src/core/queues/schedulers";
 import { declaredSchedulers } from "./schedulers";
+import { startAlerts } from "./alerts";
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.ETL_SHUTDOWN_TIMEOUT_MS ?? 30_000);
 /** How often the worker checks that Redis still has its scheduler (at most every 30 s, more often for short intervals). */
 const SCHEDULER_CHECK_MAX_MS = 30_000;
 const log = logger.child({ service: "etl" });
+let alerts: ReturnType<typeof startAlerts> | undefined;
 
 type WorkerResult = EtlJobResult | SaltJobResult;
 
@@ -82,6 +84,9 @@ async function runPass(job: Job<EtlJobData, WorkerResult>): Promise<EtlJobResult
     return { skipped: true, reason: "another ETL pass was running" };
   }
   log.info({ jobId: job.id, shard, ...result }, "ETL pass done");
+  // Rules are checked after every pass, an empty one too: a quiet hour is news for a "below" rule
+  // (docs/alerts.md). A check that cannot be queued waits for the next pass.
+  await alerts?.afterPass().catch((err: unknown) => log.warn({ err }, "could not queue the alerts check"));
   const setAside = result.quarantined.lines + result.quarantined.sessions + result.quarantined.files;
   if (setAside > 0)
     log.warn({ runId: result.runId, ...result.quarantined }, "ETL pass set lines aside (see the dashboard's ETL card or etl_quarantine)");
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
     void (async () => {
       started.watch?.stop();
       await started.worker?.close();
+      await alerts?.close();
       await started.queue?.close();
       await getPrisma().$disconnect();
       log.info("ETL worker stopped");
@@ -135,6 +141,7 @@ async function main(): Promise<void> {
   log.info({ intervalSeconds: config.cron.etl_interval_seconds, ...reconciled }, "ETL job scheduler registered");
   if (stopping) return;
 
+  alerts = startAlerts();
   const worker = new Worker<EtlJobData, WorkerResult>(ETL_QUEUE, processJob, {
     connection: createRedisConnection("worker"),
     concurrency: 1,

@@ -134,6 +134,7 @@ export async function deliverFiring(firingId: number, config: AppConfig = getCon
     postWebhook(rule.webhookUrl!, rule.secret, webhookBody(message)),
   );
   await prisma.alertFiring.update({ where: { id: firingId }, data: { emailStatus: email, webhookStatus: webhook } });
-  if (email.startsWith("failed") || webhook.startsWith("failed")) throw new Error(`alert delivery failed: email ${email}; webhook ${webhook}`);
+  if (email.startsWith("failed") || webhook.startsWith("failed"))
+    throw new Error(`alert delivery failed: email ${email}; webhook ${webhook}`);
   return { email, webhook };
 }

@@ -60,7 +60,12 @@ function windowSql(window: AlertWindowRef): Prisma.Sql {
 }
 
 /** The rule's metric over one window; null when it has no value (a bounce rate without sessions). */
-export async function metricValue(siteId: string, metric: AlertMetric, eventType: string | null, window: AlertWindowRef): Promise<number | null> {
+export async function metricValue(
+  siteId: string,
+  metric: AlertMetric,
+  eventType: string | null,
+  window: AlertWindowRef,
+): Promise<number | null> {
   const sessions = Prisma.sql`FROM session_facts f WHERE f.site_id = ${siteId}::uuid AND ${windowSql(window)}`;
   const select: Record<Exclude<AlertMetric, "custom_event">, Prisma.Sql> = {
     sessions: Prisma.sql`SELECT count(*)::float8 AS value ${sessions}`,

@@ -6,11 +6,12 @@ import { signOut } from "next-auth/react";
 import type { ReactNode } from "react";
 import { pagesFor, sitePathOf, type SitePagePath, type SiteSummary } from "@/components/sites/sitePages";
 import { SiteSwitcher } from "@/components/sites/SiteSwitcher";
-import { ChartIcon, CogIcon, KeyIcon, LiveIcon, LogoutIcon, PulseIcon, UsersIcon } from "@/components/ui/icons";
+import { BellIcon, ChartIcon, CogIcon, KeyIcon, LiveIcon, LogoutIcon, PulseIcon, UsersIcon } from "@/components/ui/icons";
 
 const ICONS: Record<SitePagePath, typeof ChartIcon> = {
   "": ChartIcon,
   "/live": LiveIcon,
+  "/alerts": BellIcon,
   "/keys": KeyIcon,
   "/settings": CogIcon,
   "/members": UsersIcon,

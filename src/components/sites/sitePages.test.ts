@@ -21,8 +21,8 @@ describe("site pages", () => {
   });
 
   it("lists the pages each role may open", () => {
-    expect(pagesFor("viewer").map((p) => p.label)).toEqual(["Dashboard", "Live"]);
-    expect(pagesFor("editor").map((p) => p.label)).toEqual(["Dashboard", "Live", "API keys", "Settings"]);
-    expect(pagesFor("admin").map((p) => p.label)).toEqual(["Dashboard", "Live", "API keys", "Settings", "Members"]);
+    expect(pagesFor("viewer").map((p) => p.label)).toEqual(["Dashboard", "Live", "Alerts"]);
+    expect(pagesFor("editor").map((p) => p.label)).toEqual(["Dashboard", "Live", "Alerts", "API keys", "Settings"]);
+    expect(pagesFor("admin").map((p) => p.label)).toEqual(["Dashboard", "Live", "Alerts", "API keys", "Settings", "Members"]);
   });
 });

@@ -12,6 +12,7 @@ export interface SiteSummary {
 export const SITE_PAGES = [
   { path: "", label: "Dashboard", needs: "read" },
   { path: "/live", label: "Live", needs: "read" },
+  { path: "/alerts", label: "Alerts", needs: "read" },
   { path: "/keys", label: "API keys", needs: "edit" },
   { path: "/settings", label: "Settings", needs: "edit" },
   { path: "/members", label: "Members", needs: "administer" },

@@ -34,6 +34,13 @@ export const LiveIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M7.8 16.2a6 6 0 0 1 0-8.4M16.2 7.8a6 6 0 0 1 0 8.4M4.9 19.1a10 10 0 0 1 0-14.2M19.1 4.9a10 10 0 0 1 0 14.2" />
   </Icon>
 );
+/** A bell: alert rules. */
+export const BellIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+    <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+  </Icon>
+);
 export const KeyIcon = (p: SVGProps<SVGSVGElement>) => (
   <Icon {...p}>
     <circle cx="7.5" cy="15.5" r="3.5" />

@@ -2,7 +2,8 @@ import { createHmac } from "node:crypto";
 import nodemailer from "nodemailer";
 import { getConfig, type AppConfig } from "../config";
 import { getPrisma } from "../db/client";
-import { METRIC_LABELS, type AlertRuleRecord } from "./rules";
+import { METRIC_LABELS } from "./definitions";
+import type { AlertRuleRecord } from "./rules";
 
 /**
  * Delivery of a firing (docs/alerts.md): an email to the rule's addresses through mail.smtp_url,

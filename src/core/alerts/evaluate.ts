@@ -1,7 +1,8 @@
 import { Prisma } from "../../generated/prisma/client";
 import { getPrisma } from "../db/client";
 import { dateIn } from "../metrics/dates";
-import type { AlertCondition, AlertMetric, AlertRuleRecord, AlertWindow } from "./rules";
+import type { AlertCondition, AlertMetric, AlertWindow } from "./definitions";
+import type { AlertRuleRecord } from "./rules";
 
 /**
  * Checks a site's rules against its facts after an ETL pass (docs/alerts.md). Figures are those of

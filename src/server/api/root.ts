@@ -1,3 +1,4 @@
+import { alertsRouter } from "@/server/api/routers/alerts";
 import { analyticsRouter } from "@/server/api/routers/analytics";
 import { apiKeysRouter } from "@/server/api/routers/apiKeys";
 import { collectRouter } from "@/server/api/routers/collect";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   etl: etlRouter,
   apiKeys: apiKeysRouter,
   collect: collectRouter,
+  alerts: alertsRouter,
   shared: sharedRouter,
   invite: inviteRouter,
 });

@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { baseUrl, postEvents, signIn, waitForLogged } from "./support/helpers";
+import { baseUrl, createSiteWithKey, postEvents, signIn, waitForLogged } from "./support/helpers";
 
 const UA = {
   iphone:
@@ -267,31 +267,12 @@ test("click a source, then a device: every card shows that segment; the filters 
   });
   await page.setViewportSize({ width: 1280, height: 900 });
   let siteId = "";
+  let secret = "";
 
   await test.step("the admin creates dims.example and a secret key for it", async () => {
     await signIn(page);
     await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
-    await page.goto(`${baseUrl()}/sites?new=1`);
-    const form = page.getByRole("region", { name: "New site" });
-    await form.getByLabel("Name", { exact: true }).fill("dims.example");
-    await form.getByLabel("Hostnames").fill("dims.example");
-    await form.getByLabel("Time zone").selectOption("UTC");
-    await form.getByRole("button", { name: "Create site" }).click();
-    await expect(page).toHaveURL(/\/s\/[0-9a-f-]{36}\/keys\?created=1$/);
-    siteId = /\/s\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
-  });
-
-  let secret = "";
-  await test.step("a secret key", async () => {
-    await page.getByRole("button", { name: "Create API key" }).click();
-    const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("Name").fill("Dims server");
-    await dialog.getByRole("button", { name: "Create key" }).click();
-    const secretInput = dialog.getByLabel("Your API key");
-    await expect(secretInput).toHaveValue(/^sk_/);
-    secret = await secretInput.inputValue();
-    await dialog.getByRole("button", { name: "I have copied it" }).click();
-    await expect(page.getByRole("dialog")).toBeHidden();
+    ({ siteId, secret } = await createSiteWithKey(page, "dims.example"));
   });
 
   const events = buildEvents();

@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { startApp, type RunningApp } from "../test/support/app";
 import { XSS_PAGE } from "./support/events";
-import { baseUrl, postEvents, shot, signIn } from "./support/helpers";
+import { baseUrl, createSecretKey, createSite, postEvents, shot, signIn } from "./support/helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -27,30 +27,6 @@ let siteA = "";
 let secretA = "";
 let secretB = "";
 let publishableA = "";
-
-async function createSite(page: Page, name: string, hostnames: string): Promise<string> {
-  await page.goto(`${baseUrl()}/sites?new=1`);
-  const form = page.getByRole("region", { name: "New site" });
-  await form.getByLabel("Name", { exact: true }).fill(name);
-  await form.getByLabel("Hostnames").fill(hostnames);
-  await form.getByLabel("Time zone").selectOption("UTC");
-  await form.getByRole("button", { name: "Create site" }).click();
-  await expect(page).toHaveURL(/\/s\/[0-9a-f-]{36}\/keys\?created=1$/);
-  return /\/s\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
-}
-
-async function createSecretKey(page: Page, name: string): Promise<string> {
-  await page.getByRole("button", { name: "Create API key" }).click();
-  const dialog = page.getByRole("dialog");
-  await dialog.getByLabel("Name").fill(name);
-  await dialog.getByRole("button", { name: "Create key" }).click();
-  const secretInput = dialog.getByLabel("Your API key");
-  await expect(secretInput).toHaveValue(/^sk_/);
-  const secret = await secretInput.inputValue();
-  await dialog.getByRole("button", { name: "I have copied it" }).click();
-  await expect(page.getByRole("dialog")).toBeHidden();
-  return secret;
-}
 
 function pageView(user: string, path: string, context?: object) {
   return {

@@ -19,6 +19,38 @@ export async function signIn(page: Page, password = ADMIN_PASSWORD, url = baseUr
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** Creates a site (UTC) from the sites page; returns its id (the page is then its keys page). */
+export async function createSite(page: Page, name: string, hostnames: string = name): Promise<string> {
+  await page.goto(`${baseUrl()}/sites?new=1`);
+  const form = page.getByRole("region", { name: "New site" });
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByLabel("Hostnames").fill(hostnames);
+  await form.getByLabel("Time zone").selectOption("UTC");
+  await form.getByRole("button", { name: "Create site" }).click();
+  await expect(page).toHaveURL(/\/s\/[0-9a-f-]{36}\/keys\?created=1$/);
+  return /\/s\/([0-9a-f-]{36})\//.exec(page.url())![1]!;
+}
+
+/** Creates a secret key on the keys page that is open; returns the secret the dialog shows once. */
+export async function createSecretKey(page: Page, name: string): Promise<string> {
+  await page.getByRole("button", { name: "Create API key" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByRole("button", { name: "Create key" }).click();
+  const secretInput = dialog.getByLabel("Your API key");
+  await expect(secretInput).toHaveValue(/^sk_/);
+  const secret = await secretInput.inputValue();
+  await dialog.getByRole("button", { name: "I have copied it" }).click();
+  await expect(page.getByRole("dialog")).toBeHidden();
+  return secret;
+}
+
+/** A new site (UTC, its name as hostname) and a secret key for it. */
+export async function createSiteWithKey(page: Page, name: string): Promise<{ siteId: string; secret: string }> {
+  const siteId = await createSite(page, name);
+  return { siteId, secret: await createSecretKey(page, `${name} server`) };
+}
+
 export async function postEvents(request: APIRequestContext, key: string, events: object[]) {
   return request.post(`${baseUrl()}/api/events`, {
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

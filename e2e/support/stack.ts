@@ -132,9 +132,12 @@ export async function startStack(): Promise<Stack> {
     // A clean ETL queue before and after, so no job or scheduler of another run acts on a database.
     const clearQueue = async () => {
       const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
-      const queue = new Queue("etl", { connection: redis });
-      await queue.obliterate({ force: true });
-      await queue.close();
+      // The ETL queue and the alerts queue its worker feeds (docs/alerts.md).
+      for (const name of ["etl", "alerts"]) {
+        const queue = new Queue(name, { connection: redis });
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
       await redis.quit();
     };
     await clearQueue();

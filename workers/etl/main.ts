@@ -9,6 +9,7 @@ import { getPrisma } from "../../src/core/db/client";
 import { logger } from "../../src/core/logging/logger";
 import {
   ETL_QUEUE,
+  REPORTS_JOB,
   SALT_JOB,
   type EtlJobData,
   type EtlJobProgress,
@@ -18,6 +19,7 @@ import {
 } from "../../src/core/queues/etl";
 import { createRedisConnection, getRedis } from "../../src/core/redis";
 import { rotateSalts } from "../../src/core/visitors/salt";
+import { sendDueReports } from "../../src/core/reports/subscriptions";
 import { withEtlLock } from "./lock";
 import { runEtlPass } from "./pass";
 import { keepSchedulersRegistered, type SchedulerWatch } from "../../src/core/queues/schedulers";
@@ -30,10 +32,11 @@ const SCHEDULER_CHECK_MAX_MS = 30_000;
 const log = logger.child({ service: "etl" });
 let alerts: ReturnType<typeof startAlerts> | undefined;
 
-type WorkerResult = EtlJobResult | SaltJobResult;
+type WorkerResult = EtlJobResult | SaltJobResult | { sent: number; failed: number };
 
 function processJob(job: Job<EtlJobData, WorkerResult>): Promise<WorkerResult> {
   if (job.name === SALT_JOB) return rotateVisitorSalts();
+  if (job.name === REPORTS_JOB) return sendDueReports();
   return job.data.summaryOfShards ? sumShardResults(job) : runPass(job);
 }
 

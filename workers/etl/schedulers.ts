@@ -1,6 +1,9 @@
 import {
   ETL_JOB_SCHEDULED,
   etlSchedulerId,
+  REPORTS_EVERY_MS,
+  REPORTS_JOB,
+  REPORTS_SCHEDULER_ID,
   SALT_JOB,
   SALT_ROTATION_EVERY_MS,
   SALT_SCHEDULER_ID,
@@ -20,5 +23,9 @@ export function declaredSchedulers(intervalSeconds: number, shards = 1): Schedul
     name: ETL_JOB_SCHEDULED,
     data: shards === 1 ? { trigger: "schedule" } : { trigger: "schedule", shard: { index, count: shards } },
   }));
-  return [...passes, { id: SALT_SCHEDULER_ID, everyMs: SALT_ROTATION_EVERY_MS, name: SALT_JOB, data: { trigger: "schedule" } }];
+  return [
+    ...passes,
+    { id: SALT_SCHEDULER_ID, everyMs: SALT_ROTATION_EVERY_MS, name: SALT_JOB, data: { trigger: "schedule" } },
+    { id: REPORTS_SCHEDULER_ID, everyMs: REPORTS_EVERY_MS, name: REPORTS_JOB, data: { trigger: "schedule" } },
+  ];
 }

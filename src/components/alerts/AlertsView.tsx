@@ -7,6 +7,7 @@ import { EmptyState, ErrorState, Skeleton } from "@/components/ui/states";
 import { dangerButton, inputClass, labelClass, primaryButton } from "@/components/ui/styles";
 import { ALERT_CONDITIONS, ALERT_METRICS, ALERT_WINDOWS, METRIC_LABELS, type AlertCondition } from "@/core/alerts/definitions";
 import { api, type RouterOutputs } from "@/trpc/react";
+import { EmailReportsCard } from "./EmailReportsCard";
 
 type Rule = RouterOutputs["alerts"]["list"]["rules"][number];
 
@@ -45,6 +46,7 @@ export function AlertsView({ siteId, canEdit }: { siteId: string; canEdit: boole
           No SMTP server is configured (mail.smtp_url / SMTP_URL), so alert emails are not sent; webhooks are.
         </p>
       ) : null}
+      <EmailReportsCard siteId={siteId} />
       {canEdit ? <NewRuleForm siteId={siteId} onCreated={() => void utils.alerts.list.invalidate({ siteId })} /> : null}
 
       <Card className="p-4 sm:p-6">

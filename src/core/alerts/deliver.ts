@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
-import nodemailer from "nodemailer";
 import { getConfig, type AppConfig } from "../config";
 import { getPrisma } from "../db/client";
+import { escapeHtml, sendMail } from "../mail";
 import { METRIC_LABELS } from "./definitions";
 import type { AlertRuleRecord } from "./rules";
 
@@ -81,22 +81,14 @@ async function postWebhook(url: string, secret: string, body: string): Promise<v
   if (!res.ok) throw new Error(`webhook answered ${res.status}`);
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-async function sendEmail(config: AppConfig, to: string[], m: FiringMessage): Promise<void> {
-  const transport = nodemailer.createTransport(config.mail.smtp_url);
-  try {
-    const line = summaryLine(m);
-    await transport.sendMail({
-      from: config.mail.from,
-      to,
-      subject: `Pulse alert: ${m.rule.name}`,
-      text: `${line}.\n\nRule: ${m.rule.name}\nDashboard: ${m.dashboardUrl}\n`,
-      html: `<p>${escapeHtml(line)}.</p><p>Rule: <strong>${escapeHtml(m.rule.name)}</strong></p><p><a href="${escapeHtml(m.dashboardUrl)}">Open the dashboard</a></p>`,
-    });
-  } finally {
-    transport.close();
-  }
+function sendEmail(config: AppConfig, to: string[], m: FiringMessage): Promise<void> {
+  const line = summaryLine(m);
+  return sendMail(config, {
+    to,
+    subject: `Pulse alert: ${m.rule.name}`,
+    text: `${line}.\n\nRule: ${m.rule.name}\nDashboard: ${m.dashboardUrl}\n`,
+    html: `<p>${escapeHtml(line)}.</p><p>Rule: <strong>${escapeHtml(m.rule.name)}</strong></p><p><a href="${escapeHtml(m.dashboardUrl)}">Open the dashboard</a></p>`,
+  });
 }
 
 /**

@@ -10,6 +10,10 @@ export const ETL_JOB_MANUAL = "etl-pass-manual";
 export const SALT_SCHEDULER_ID = "visitor-salts-hourly";
 export const SALT_JOB = "rotate-visitor-salts";
 export const SALT_ROTATION_EVERY_MS = 3_600_000;
+/** The email reports (src/core/reports): every hour, each report whose period ended goes out once. */
+export const REPORTS_SCHEDULER_ID = "email-reports-hourly";
+export const REPORTS_JOB = "send-email-reports";
+export const REPORTS_EVERY_MS = 3_600_000;
 
 export type EtlTrigger = "schedule" | "manual" | "cli";
 

@@ -1,7 +1,7 @@
 import { FlowProducer, Queue } from "bullmq";
 import { getConfig } from "../config";
 import { createRedisConnection } from "../redis";
-import { ETL_JOB_MANUAL, ETL_QUEUE, etlSchedulerId, SALT_JOB, type EtlJobData, type EtlJobResult } from "./etl";
+import { ETL_JOB_MANUAL, ETL_JOB_SCHEDULED, ETL_QUEUE, etlSchedulerId, type EtlJobData, type EtlJobResult } from "./etl";
 
 export type EtlQueue = Queue<EtlJobData, EtlJobResult>;
 
@@ -41,8 +41,9 @@ export async function enqueueManualEtlRun(
   requestedBy?: string,
   shards: number = getConfig().cron.etl_shards,
 ): Promise<EnqueueResult> {
-  // The queue also carries the hourly salt rotation (SALT_JOB), which is not a pass to follow.
-  const active = [...(await queue.getWaitingChildren()), ...(await queue.getActive())].find((job) => job.name !== SALT_JOB);
+  // The queue also carries the hourly salt rotation and email reports, which are not passes to follow.
+  const isPass = (name: string) => name === ETL_JOB_MANUAL || name === ETL_JOB_SCHEDULED;
+  const active = [...(await queue.getWaitingChildren()), ...(await queue.getActive())].find((job) => isPass(job.name));
   if (active?.id) return { status: "already_running", jobId: active.id };
   if (shards > 1) {
     const { job } = await flowsOf(queue).add({

@@ -4,6 +4,7 @@ import { apiKeysRouter } from "@/server/api/routers/apiKeys";
 import { collectRouter } from "@/server/api/routers/collect";
 import { etlRouter } from "@/server/api/routers/etl";
 import { membersRouter } from "@/server/api/routers/members";
+import { reportsRouter } from "@/server/api/routers/reports";
 import { inviteRouter, sharedRouter } from "@/server/api/routers/public";
 import { sitesRouter } from "@/server/api/routers/sites";
 import { createCallerFactory, createTRPCRouter } from "@/server/api/trpc";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   collect: collectRouter,
   alerts: alertsRouter,
+  reports: reportsRouter,
   shared: sharedRouter,
   invite: inviteRouter,
 });

@@ -13,6 +13,8 @@ import { loadConfig } from "../../../src/core/config/load";
 import {
   ETL_QUEUE,
   ETL_SCHEDULER_ID,
+  REPORTS_EVERY_MS,
+  REPORTS_SCHEDULER_ID,
   SALT_ROTATION_EVERY_MS,
   SALT_SCHEDULER_ID,
   type EtlJobData,
@@ -76,6 +78,7 @@ describe("ETL worker", () => {
       [
         [ETL_SCHEDULER_ID, 3_600_000],
         [SALT_SCHEDULER_ID, SALT_ROTATION_EVERY_MS],
+        [REPORTS_SCHEDULER_ID, REPORTS_EVERY_MS],
       ].sort(),
     );
 
@@ -88,6 +91,7 @@ describe("ETL worker", () => {
       [
         [ETL_SCHEDULER_ID, 120_000],
         [SALT_SCHEDULER_ID, SALT_ROTATION_EVERY_MS],
+        [REPORTS_SCHEDULER_ID, REPORTS_EVERY_MS],
       ].sort(),
     );
     expect((await second.stop()).code).toBe(0);

@@ -47,6 +47,8 @@ const NEEDS: Record<string, Needs> = {
   "alerts.create": "edit",
   "alerts.update": "edit",
   "alerts.delete": "edit",
+  "reports.mine": "read",
+  "reports.set": "read",
   "shared.site": "public",
   "shared.report": "public",
   "shared.breakdown": "public",

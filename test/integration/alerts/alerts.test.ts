@@ -11,7 +11,6 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlertRule, type AlertRuleRecord } from "@/core/alerts/rules";
 import { createSite } from "@/core/db/sites";
@@ -21,6 +20,7 @@ import { ETL_QUEUE } from "@/core/queues/etl";
 import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
 import { storedEvent, writeLogEvents } from "../../support/etl";
 import { closeCoreConnections } from "../../support/ingest-env";
+import { startTestSmtpServer, type TestSmtpServer } from "../../support/smtp";
 import { startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
 
 const HOUR = 3_600_000;
@@ -30,9 +30,8 @@ let db: TestDatabase;
 let logsDir: string;
 let redisUrl: string;
 let worker: WorkerProcess | undefined;
-let smtp: SMTPServer;
+let smtp: TestSmtpServer;
 let receiver: http.Server;
-const mails: string[] = [];
 const hooks: Array<{ status: number; body: string; signature: string | undefined }> = [];
 let spike: AlertRuleRecord;
 let currentHour: number;
@@ -55,19 +54,7 @@ beforeAll(async () => {
   redisUrl = url.toString();
   await emptyQueues();
 
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, _session, done) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
-      stream.on("end", () => {
-        mails.push(raw);
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  smtp = await startTestSmtpServer();
   // The webhook receiver refuses its first delivery, as a receiver that is restarting would.
   receiver = http.createServer((req, res) => {
     let body = "";
@@ -112,7 +99,7 @@ beforeAll(async () => {
     redisUrl,
     logsDir,
     intervalSeconds: 3600,
-    env: { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, MAIL_FROM: "Pulse <alerts@pulse.test>" },
+    env: { SMTP_URL: smtp.url, MAIL_FROM: "Pulse <alerts@pulse.test>" },
   });
 });
 
@@ -120,7 +107,7 @@ afterAll(async () => {
   await worker?.stop();
   await emptyQueues().catch(() => undefined);
   await closeCoreConnections();
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
   await new Promise<void>((resolve) => receiver?.close(() => resolve()));
   await db?.drop();
   if (logsDir) await rm(logsDir, { recursive: true, force: true });
@@ -136,9 +123,9 @@ const firings = () =>
 describe("alerts after an ETL pass", () => {
   it("a spike fires once for its hour, by email and by a signed webhook that is tried again after a failure", async () => {
     await waitUntil(
-      async () => hooks.length >= 2 && mails.length >= 1,
+      async () => hooks.length >= 2 && smtp.mails.length >= 1,
       60_000,
-      () => `webhook requests ${hooks.length}, emails ${mails.length}; worker: ${worker!.output.slice(-5).join(" | ")}`,
+      () => `webhook requests ${hooks.length}, emails ${smtp.mails.length}; worker: ${worker!.output.slice(-5).join(" | ")}`,
     );
     const rows = await firings();
     expect(rows).toHaveLength(1);
@@ -161,11 +148,11 @@ describe("alerts after an ETL pass", () => {
     expect(payload.pulse).toMatchObject({ value: 30, window_start: new Date(currentHour).toISOString(), rule: "Traffic spike" });
 
     // The email: once (the retry sent only the webhook), with text and HTML parts.
-    expect(mails).toHaveLength(1);
-    expect(mails[0]).toContain("Subject: Pulse alert: Traffic spike");
-    expect(mails[0]).toContain("To: ops@example.com");
-    expect(mails[0]).toMatch(/text\/plain/);
-    expect(mails[0]).toMatch(/text\/html/);
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]).toContain("Subject: Pulse alert: Traffic spike");
+    expect(smtp.mails[0]).toContain("To: ops@example.com");
+    expect(smtp.mails[0]).toMatch(/text\/plain/);
+    expect(smtp.mails[0]).toMatch(/text\/html/);
   });
 
   it("another pass checks the rules again: the hour has fired already, and the quiet hour does not fire", async () => {
@@ -184,7 +171,7 @@ describe("alerts after an ETL pass", () => {
       const all = await queryRows<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM alert_firings");
       expect(all[0]!.n).toBe(1);
       expect(hooks).toHaveLength(2);
-      expect(mails).toHaveLength(1);
+      expect(smtp.mails).toHaveLength(1);
     } finally {
       await alerts.close();
       await etl.close();

@@ -4,10 +4,8 @@
  * server (smtp-server), only to members, with an unsubscribe link that stops it.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "@/core/config/load";
 import { getPrisma } from "@/core/db/client";
@@ -20,6 +18,7 @@ import { sendDueReports, setReport, unsubscribe } from "@/core/reports/subscript
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { runPass, storedEvent, writeLogEvents } from "../../support/etl";
 import { closeCoreConnections } from "../../support/ingest-env";
+import { startTestSmtpServer, type TestSmtpServer } from "../../support/smtp";
 
 /** A Wednesday: the last complete week is Monday 26 October to Sunday 1 November 2026. */
 const NOW = Date.parse("2026-11-04T10:00:00Z");
@@ -27,8 +26,7 @@ const SITE_NAME = "Shop <b>&</b> Co";
 
 let db: TestDatabase;
 let logsDir: string;
-let smtp: SMTPServer;
-const mails: string[] = [];
+let smtp: TestSmtpServer;
 let site: { id: string; name: string };
 let member: { id: string; email: string };
 let outsider: { id: string; email: string };
@@ -48,19 +46,7 @@ beforeAll(async () => {
   db = await createTestDatabase("reports");
   process.env.DATABASE_URL = db.url; // before the first getConfig(), so everything goes there
   logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-reports-"));
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, _session, done) {
-      let raw = "";
-      stream.on("data", (c: Buffer) => (raw += c.toString("utf8")));
-      stream.on("end", () => {
-        mails.push(raw);
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  smtp = await startTestSmtpServer();
 
   site = await createSite({ name: SITE_NAME, timeZone: "Europe/Paris" });
   const prisma = getPrisma();
@@ -81,7 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeCoreConnections();
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
   await db?.drop();
   if (logsDir) await rm(logsDir, { recursive: true, force: true });
 });
@@ -125,19 +111,21 @@ describe("email reports", () => {
     const config = loadConfig({
       ...process.env,
       DATABASE_URL: db.url,
-      SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+      SMTP_URL: smtp.url,
       APP_URL: "https://pulse.test",
     });
     await setReport(site.id, member.id, "weekly", true);
     await setReport(site.id, outsider.id, "weekly", true);
     expect(await sendDueReports(NOW, config)).toEqual({ sent: 1, failed: 0 });
-    expect(mails).toHaveLength(1);
-    expect(mails[0]).toContain("To: viewer@shop.test");
-    expect(mails[0]).toMatch(/Subject: Weekly report for/);
-    expect(mails[0]).toMatch(/text\/plain/);
-    expect(mails[0]).toMatch(/text\/html/);
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]).toContain("To: viewer@shop.test");
+    expect(smtp.mails[0]).toMatch(/Subject: Weekly report for/);
+    expect(smtp.mails[0]).toMatch(/text\/plain/);
+    expect(smtp.mails[0]).toMatch(/text\/html/);
     // (A long header may be folded onto the next line.)
-    const token = /List-Unsubscribe:\s*<https:\/\/pulse\.test\/api\/reports\/unsubscribe\?token=([A-Za-z0-9_-]+)>/.exec(mails[0]!)?.[1];
+    const token = /List-Unsubscribe:\s*<https:\/\/pulse\.test\/api\/reports\/unsubscribe\?token=([A-Za-z0-9_-]+)>/.exec(
+      smtp.mails[0]!,
+    )?.[1];
     expect(token).toBeDefined();
 
     // The same period is not sent again; the next week's is.
@@ -147,6 +135,6 @@ describe("email reports", () => {
     expect(await unsubscribe(token!)).toEqual({ siteName: SITE_NAME, frequency: "weekly" });
     expect(await unsubscribe(token!)).toBeNull();
     expect(await sendDueReports(NOW + 14 * 86_400_000, config)).toEqual({ sent: 0, failed: 0 });
-    expect(mails).toHaveLength(2);
+    expect(smtp.mails).toHaveLength(2);
   });
 });

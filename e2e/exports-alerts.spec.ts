@@ -102,6 +102,19 @@ test("export a panel and the raw events; a rule fires after a spike and shows in
         .split("\n");
       const ids = lines.map((l) => (JSON.parse(l) as { event_id: string }).event_id).sort();
       expect(ids).toEqual(events.map((e) => e.event_id).sort());
+    });
+
+    await test.step("Prepare a file: a job with progress, then a download of the same events", async () => {
+      await page.getByTestId("export-prepare").click();
+      const link = page.getByTestId("export-prepared-download");
+      await expect(link).toContainText(`${SESSIONS * 3} events`, { timeout: 30_000 });
+      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/\.ndjson\.gz$/);
+      const lines = gunzipSync(await readFile((await download.path())!))
+        .toString("utf8")
+        .trimEnd()
+        .split("\n");
+      expect(lines.map((l) => (JSON.parse(l) as { event_id: string }).event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
       await shot(page, "dashboard-exports");
     });
 

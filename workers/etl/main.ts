@@ -25,12 +25,14 @@ import { runEtlPass } from "./pass";
 import { keepSchedulersRegistered, type SchedulerWatch } from "../../src/core/queues/schedulers";
 import { declaredSchedulers } from "./schedulers";
 import { startAlerts } from "./alerts";
+import { startExports } from "./exports";
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.ETL_SHUTDOWN_TIMEOUT_MS ?? 30_000);
 /** How often the worker checks that Redis still has its scheduler (at most every 30 s, more often for short intervals). */
 const SCHEDULER_CHECK_MAX_MS = 30_000;
 const log = logger.child({ service: "etl" });
 let alerts: ReturnType<typeof startAlerts> | undefined;
+let exportsWorker: ReturnType<typeof startExports> | undefined;
 
 type WorkerResult = EtlJobResult | SaltJobResult | { sent: number; failed: number };
 
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
       started.watch?.stop();
       await started.worker?.close();
       await alerts?.close();
+      await exportsWorker?.close();
       await started.queue?.close();
       await getPrisma().$disconnect();
       log.info("ETL worker stopped");
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   alerts = startAlerts();
+  exportsWorker = startExports();
   const worker = new Worker<EtlJobData, WorkerResult>(ETL_QUEUE, processJob, {
     connection: createRedisConnection("worker"),
     concurrency: 1,

@@ -1,6 +1,7 @@
 "use client";
 
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, useState, type ReactNode } from "react";
+import { api } from "@/trpc/react";
 import type { DateRange } from "@/core/analytics/types";
 import type { PanelId } from "@/core/export/panels";
 import type { FilterTriple } from "./useDashboardFilters";
@@ -14,6 +15,8 @@ export interface Exports {
   panel: (panel: PanelId) => string;
   all: string;
   raw: (format: "ndjson" | "csv") => string;
+  /** What a prepared export (a job, for big ranges) is made of. */
+  job: { siteId: string; range: DateRange; triples: FilterTriple[] | undefined };
 }
 
 const ExportsContext = createContext<Exports | null>(null);
@@ -31,6 +34,7 @@ export function exportsFor(siteId: string, range: DateRange, triples: FilterTrip
     panel: (panel) => `/api/export/panel?${query({ panel })}`,
     all: `/api/export/panels?${query({})}`,
     raw: (format) => `/api/export/events?${query({ format })}`,
+    job: { siteId, range, triples },
   };
 }
 
@@ -75,6 +79,46 @@ export function ExportBar() {
       <a href={exports.raw("csv")} download className={linkClass} data-testid="export-raw-csv">
         Raw events (CSV)
       </a>
+      <PreparedExport job={exports.job} />
     </nav>
+  );
+}
+
+/**
+ * "Prepare a file": the raw events as a job (docs/exports.md, "Big exports") with its progress, then
+ * a download link, for ranges too big to wait for in one request.
+ */
+function PreparedExport({ job }: { job: Exports["job"] }) {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const start = api.exports.start.useMutation({ onSuccess: (r) => setJobId(r.jobId) });
+  const status = api.exports.status.useQuery(
+    { siteId: job.siteId, jobId: jobId ?? "" },
+    { enabled: jobId !== null, refetchInterval: (q) => (q.state.data?.download || q.state.data?.error ? false : 1_000) },
+  );
+  const s = status.data;
+  if (s?.download) {
+    return (
+      <a href={s.download} download className={linkClass} data-testid="export-prepared-download">
+        Download prepared file ({s.events.toLocaleString("en-US")} events, {((s.bytes ?? 0) / 1e6).toFixed(1)} MB)
+      </a>
+    );
+  }
+  if (jobId !== null) {
+    return (
+      <span role="status" className="px-1.5 text-xs text-gray-400" data-testid="export-prepared-progress">
+        {s?.error ? `Export failed: ${s.error}` : `Preparing… ${(s?.events ?? 0).toLocaleString("en-US")} events so far`}
+      </span>
+    );
+  }
+  return (
+    <button
+      type="button"
+      className={linkClass}
+      disabled={start.isPending}
+      onClick={() => start.mutate({ siteId: job.siteId, ...job.range, ...(job.triples ? { filters: job.triples } : {}), format: "ndjson" })}
+      data-testid="export-prepare"
+    >
+      Prepare a file (big ranges)
+    </button>
   );
 }

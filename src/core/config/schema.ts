@@ -62,6 +62,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    // Raw exports prepared as files by a job (docs/exports.md): where they are kept, and for how long.
+    exports: z
+      .object({
+        dir: z.string().min(1).default("./data/exports"),
+        keep_hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(24),
+      })
+      .strict()
+      .prefault({}),
     // Mail for alerts and reports (docs/alerts.md): nothing is sent while smtp_url is unset.
     mail: z
       .object({

@@ -3,6 +3,7 @@ import { analyticsRouter } from "@/server/api/routers/analytics";
 import { apiKeysRouter } from "@/server/api/routers/apiKeys";
 import { collectRouter } from "@/server/api/routers/collect";
 import { etlRouter } from "@/server/api/routers/etl";
+import { exportsRouter } from "@/server/api/routers/exports";
 import { membersRouter } from "@/server/api/routers/members";
 import { reportsRouter } from "@/server/api/routers/reports";
 import { inviteRouter, sharedRouter } from "@/server/api/routers/public";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   collect: collectRouter,
   alerts: alertsRouter,
   reports: reportsRouter,
+  exports: exportsRouter,
   shared: sharedRouter,
   invite: inviteRouter,
 });

@@ -23,7 +23,7 @@ export type BreakdownInput = z.infer<typeof breakdownInputSchema>;
 
 type Site = { id: string; timeZone: string };
 
-function rangeOf(site: Site, input: RangeInput) {
+export function rangeOf(site: Site, input: RangeInput) {
   try {
     return resolveRange(input, site.timeZone);
   } catch (err) {

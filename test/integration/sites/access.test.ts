@@ -49,6 +49,8 @@ const NEEDS: Record<string, Needs> = {
   "alerts.delete": "edit",
   "reports.mine": "read",
   "reports.set": "read",
+  "exports.start": "read",
+  "exports.status": "read",
   "shared.site": "public",
   "shared.report": "public",
   "shared.breakdown": "public",

@@ -4,11 +4,11 @@
  * KAFKA_TOPIC, LOGS_DIR, PULSE_KAFKA_DLQ_TOPIC, PULSE_KAFKA_CONSUMER_GROUP, LOG_LEVEL).
  */
 import path from "node:path";
-import { ConfigError, getConfig, kafkaBrokers } from "@/core/config";
-import { createKafka } from "@/core/kafka/client";
+import { kafkaBrokers } from "@/core/config";
 import { ensureTopics } from "@/core/kafka/topics";
 import { logger as rootLogger } from "@/core/logging/logger";
 import { JsonlConsumer } from "./consumer";
+import { workerConfig, workerKafka } from "../shared/kafkaWorker";
 import { installShutdown } from "./shutdown";
 import { JsonlWriter } from "./writer";
 
@@ -20,26 +20,10 @@ const SHUTDOWN_TIMEOUT_MS = (() => {
 
 async function main(): Promise<void> {
   const logger = rootLogger.child({ worker: "consumer" });
-  let config;
-  try {
-    config = getConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = workerConfig();
   const logsDir = path.resolve(config.logs.dir);
   const { topic, dlq_topic: dlqTopic, consumer_group: groupId } = config.kafka;
-  const kafka = createKafka({
-    config,
-    clientSuffix: "consumer",
-    logger,
-    // A long-running worker rides out broker restarts instead of failing fast like the web app.
-    connectionTimeout: 3_000,
-    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8 },
-  });
+  const kafka = workerKafka(config, "consumer", logger);
   const writer = new JsonlWriter({
     onRepair: (file, droppedBytes) => logger.warn({ file, droppedBytes }, "cut a partial last line left by an interrupted write"),
   });

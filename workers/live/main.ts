@@ -3,37 +3,21 @@
  * own consumer group (`live.consumer_group`). Run: npm run live:worker (npm start runs it).
  */
 import { Redis } from "ioredis";
-import { ConfigError, getConfig } from "@/core/config";
-import { createKafka } from "@/core/kafka/client";
 import { ensureTopics } from "@/core/kafka/topics";
 import { LiveWriter } from "@/core/live/writer";
 import { logger as rootLogger } from "@/core/logging/logger";
 import { installShutdown } from "../consumer/shutdown";
+import { workerConfig, workerKafka } from "../shared/kafkaWorker";
 import { LiveConsumer } from "./consumer";
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 async function main(): Promise<void> {
   const logger = rootLogger.child({ worker: "live" });
-  let config;
-  try {
-    config = getConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = workerConfig();
   const { topic } = config.kafka;
   const groupId = config.live.consumer_group;
-  const kafka = createKafka({
-    config,
-    clientSuffix: "live",
-    logger,
-    connectionTimeout: 3_000,
-    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8 },
-  });
+  const kafka = workerKafka(config, "live", logger);
   // Its own connection: commands wait through a Redis restart instead of failing the batch (which
   // kafkajs would then retry from the last commit; the offsets in Redis keep that exact).
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });

@@ -22,7 +22,6 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { Queue } from "bullmq";
 import { Kafka, logLevel } from "kafkajs";
 import { loadConfig } from "../src/core/config/load";
 import type { StoredEvent } from "../src/core/events";
@@ -37,8 +36,8 @@ import {
   stopConsumerProcess,
 } from "../test/support/consumer-harness";
 import { writeDataset } from "../test/support/dataset";
-import { createTestDatabase, queryRows } from "../test/support/db";
-import { cpuSeconds, startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../test/support/worker";
+import { createTestDatabase, insertSites, oneSitePerShard, queryRows } from "../test/support/db";
+import { cpuSeconds, emptyQueue, startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../test/support/worker";
 
 const { values } = parseArgs({
   options: { events: { type: "string", default: "1000000" }, "etl-events": { type: "string", default: "240000" } },
@@ -111,8 +110,7 @@ async function consumers(): Promise<void> {
 
 async function etlWorkers(): Promise<void> {
   const logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-scale-etl-"));
-  // One site per shard: a site's shard is its id's first 32 bits modulo the shard count.
-  const sites = Array.from({ length: SHARDS }, (_, k) => `0000000${k}${randomUUID().slice(8)}`);
+  const sites = oneSitePerShard(SHARDS);
   let written = 0;
   for (const [i, siteId] of sites.entries()) {
     written += writeDataset(logsDir, {
@@ -126,21 +124,14 @@ async function etlWorkers(): Promise<void> {
   }
   const redisUrl = new URL(loadConfig().redis.url);
   redisUrl.pathname = "/11";
-  const queue = new Queue(ETL_QUEUE, { connection: { url: redisUrl.toString() } });
   console.log(`\nETL: ${written.toLocaleString("en-US")} events over ${SHARDS} sites, ETL_SHARDS=${SHARDS}`);
   try {
     for (const count of COUNTS) {
-      await queue.obliterate({ force: true });
-      for (const s of await queue.getJobSchedulers(0, -1)) await queue.removeJobScheduler(s.id ?? s.key);
+      await emptyQueue(redisUrl.toString(), ETL_QUEUE);
       const db = await createTestDatabase(`scale_etl_${count}`);
       const workers: WorkerProcess[] = [];
       try {
-        for (const [i, id] of sites.entries()) {
-          await queryRows(db.url, "INSERT INTO sites (id, name, hostnames, updated_at) VALUES ($1, $2, '{}', now())", [
-            id,
-            `s${i}.example`,
-          ]);
-        }
+        await insertSites(db.url, sites, "s");
         for (let i = 0; i < count; i++) {
           workers.push(
             startEtlWorkerProcess({
@@ -169,8 +160,7 @@ async function etlWorkers(): Promise<void> {
       }
     }
   } finally {
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
+    await emptyQueue(redisUrl.toString(), ETL_QUEUE).catch(() => undefined);
     await rm(logsDir, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@
  * configured postgres.url) points at: tests never share tables or depend on each other's rows.
  */
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import pg from "pg";
 import { loadConfig } from "../../src/core/config/load";
@@ -58,5 +59,20 @@ export async function queryRows<T extends Record<string, unknown>>(url: string, 
     return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Ids of `shards` sites that fall one in each ETL shard: a site's shard is its id's first 32 bits
+ * modulo the count (shardOfSite, src/core/queues/etl.ts), so shard k gets an id starting with k.
+ */
+export function oneSitePerShard(shards: number): string[] {
+  return Array.from({ length: shards }, (_, k) => `${k.toString(16).padStart(8, "0")}${randomUUID().slice(8)}`);
+}
+
+/** Sites with these ids (named <prefix><i>.example, UTC) straight into the sites table. */
+export async function insertSites(url: string, ids: readonly string[], prefix = "site"): Promise<void> {
+  for (const [i, id] of ids.entries()) {
+    await queryRows(url, "INSERT INTO sites (id, name, hostnames, updated_at) VALUES ($1, $2, '{}', now())", [id, `${prefix}${i}.example`]);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { Queue } from "bullmq";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -142,4 +143,15 @@ export async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** No jobs and no schedulers on a BullMQ queue: the next worker registers its schedulers anew (a pass at once). */
+export async function emptyQueue(redisUrl: string, name: string): Promise<void> {
+  const queue = new Queue(name, { connection: { url: redisUrl } });
+  try {
+    await queue.obliterate({ force: true });
+    for (const s of await queue.getJobSchedulers(0, -1)) await queue.removeJobScheduler(s.id ?? s.key);
+  } finally {
+    await queue.close();
+  }
 }

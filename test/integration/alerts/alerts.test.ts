@@ -21,7 +21,7 @@ import { createTestDatabase, queryRows, type TestDatabase } from "../../support/
 import { storedEvent, writeLogEvents } from "../../support/etl";
 import { closeCoreConnections } from "../../support/ingest-env";
 import { startTestSmtpServer, type TestSmtpServer } from "../../support/smtp";
-import { startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
+import { emptyQueue, startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
 
 const HOUR = 3_600_000;
 const REDIS_DB = 14;
@@ -37,12 +37,7 @@ let spike: AlertRuleRecord;
 let currentHour: number;
 
 async function emptyQueues(): Promise<void> {
-  for (const name of [ETL_QUEUE, ALERTS_QUEUE]) {
-    const queue = new Queue(name, { connection: { url: redisUrl } });
-    await queue.obliterate({ force: true });
-    for (const s of await queue.getJobSchedulers(0, -1)) await queue.removeJobScheduler(s.id ?? s.key);
-    await queue.close();
-  }
+  for (const name of [ETL_QUEUE, ALERTS_QUEUE]) await emptyQueue(redisUrl, name);
 }
 
 beforeAll(async () => {

@@ -3,7 +3,6 @@
  * logs, real BullMQ and PostgreSQL: one is SIGKILLed in the middle of a pass, the other finishes
  * every shard's work, and the tables equal those of one pass over all sites in another database.
  */
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -13,26 +12,19 @@ import { loadConfig } from "../../../src/core/config/load";
 import { ETL_QUEUE, shardOfSite, type EtlPassSummary } from "../../../src/core/queues/etl";
 import { enqueueManualEtlRun, getEtlJobState, type EtlJobState, type EtlQueue } from "../../../src/core/queues/etlQueue";
 import { writeDataset } from "../../support/dataset";
-import { createTestDatabase, queryRows, type TestDatabase } from "../../support/db";
+import { createTestDatabase, insertSites, oneSitePerShard, queryRows, type TestDatabase } from "../../support/db";
 import { readDailyTables, runPass } from "../../support/etl";
-import { startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
+import { emptyQueue, startEtlWorkerProcess, waitUntil, type WorkerProcess } from "../../support/worker";
 
 const REDIS_DB = 13;
 const SHARDS = 4;
-/** One site per shard: the shard is the site id's first 32 bits modulo the count. */
-const SITES = Array.from({ length: SHARDS }, (_, k) => `0000000${k}${randomUUID().slice(8)}`);
+const SITES = oneSitePerShard(SHARDS);
 
 let db: TestDatabase;
 let reference: TestDatabase;
 let logsDir: string;
 let redisUrl: string;
 const workers: WorkerProcess[] = [];
-
-async function addSites(url: string): Promise<void> {
-  for (const [i, id] of SITES.entries()) {
-    await queryRows(url, "INSERT INTO sites (id, name, hostnames, updated_at) VALUES ($1, $2, '{}', now())", [id, `shard${i}.example`]);
-  }
-}
 
 function startEtlWorker(intervalSeconds = 5): WorkerProcess {
   const label = `etl-worker-${workers.length + 1}`;
@@ -52,7 +44,7 @@ const allTables = () => Promise.all(SITES.map((site) => readDailyTables(db.url, 
 
 beforeAll(async () => {
   [db, reference] = await Promise.all([createTestDatabase("etl_shards"), createTestDatabase("etl_shards_ref")]);
-  await Promise.all([addSites(db.url), addSites(reference.url)]);
+  await Promise.all([insertSites(db.url, SITES, "shard"), insertSites(reference.url, SITES, "shard")]);
   logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-etl-shards-"));
   for (const [i, siteId] of SITES.entries()) {
     writeDataset(logsDir, {
@@ -67,22 +59,12 @@ beforeAll(async () => {
   const url = new URL(loadConfig().redis.url);
   url.pathname = `/${REDIS_DB}`;
   redisUrl = url.toString();
-  await emptyQueue();
+  await emptyQueue(redisUrl, ETL_QUEUE);
 });
-
-/** No jobs and no schedulers: the next worker registers its schedulers anew, with a pass per shard at once. */
-async function emptyQueue(): Promise<void> {
-  const queue = new Queue(ETL_QUEUE, { connection: { url: redisUrl } });
-  await queue.obliterate({ force: true });
-  for (const s of await queue.getJobSchedulers(0, -1)) await queue.removeJobScheduler(s.id ?? s.key);
-  await queue.close();
-}
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
-  const queue = new Queue(ETL_QUEUE, { connection: { url: redisUrl } });
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
+  await emptyQueue(redisUrl, ETL_QUEUE).catch(() => undefined);
   await Promise.all([db?.drop(), reference?.drop()]);
   await rm(logsDir, { recursive: true, force: true });
 });
@@ -141,7 +123,7 @@ describe("ETL shards over two workers", () => {
     // A worker whose schedule will not come again during the test: after its boot passes (one per
     // shard), only "run now" reads the events written next.
     await Promise.all(workers.map((w) => w.stop()));
-    await emptyQueue();
+    await emptyQueue(redisUrl, ETL_QUEUE);
     const before = (await queryRows<{ id: number }>(db.url, "SELECT coalesce(max(id), 0) AS id FROM etl_runs"))[0]!.id;
     startEtlWorker(3600);
     const booted = async () =>

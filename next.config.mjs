@@ -20,6 +20,8 @@ const nextConfig = {
     "@prisma/client",
     "rate-limiter-flexible",
     "bcryptjs",
+    "@duckdb/node-api",
+    "pg-copy-streams",
   ],
 };
 

@@ -107,8 +107,11 @@ export async function closeCoreConnections(): Promise<void> {
   await getPrisma()
     .$disconnect()
     .catch(() => undefined);
-  const g = globalThis as unknown as { pulseRedis?: ReturnType<typeof getRedis> };
+  const g = globalThis as unknown as { pulseRedis?: ReturnType<typeof getRedis>; pulseFactStore?: { close(): Promise<void> } | null };
   g.pulseRedis?.disconnect();
+  // The dashboard's copy of the facts (src/core/db/analytics.ts), when a test ran reports in process.
+  await g.pulseFactStore?.close();
+  g.pulseFactStore = undefined;
 }
 
 export interface IngestResponse {

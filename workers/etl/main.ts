@@ -5,6 +5,7 @@
  */
 import { Queue, Worker, type Job } from "bullmq";
 import { getConfig } from "../../src/core/config";
+import { enableFactStore } from "../../src/core/db/analytics";
 import { getPrisma } from "../../src/core/db/client";
 import { logger } from "../../src/core/logging/logger";
 import {
@@ -101,6 +102,8 @@ async function runPass(job: Job<EtlJobData, WorkerResult>): Promise<EtlJobResult
 
 async function main(): Promise<void> {
   const config = getConfig();
+  // Email reports cover a week or a month: PostgreSQL answers them without a copy of every fact here.
+  await enableFactStore(false);
   const started: {
     queue?: Queue<EtlJobData, EtlJobResult>;
     worker?: Worker<EtlJobData, WorkerResult>;

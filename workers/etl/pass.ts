@@ -6,6 +6,7 @@ import { isStorableId } from "../../src/core/events/text";
 import { dateIn, type DateOf } from "../../src/core/metrics/dates";
 import { summarizeSession } from "../../src/core/metrics/session";
 import { shardOfSite, type EtlShard, type EtlTrigger } from "../../src/core/queues/etl";
+import { factChangesSql } from "../../src/core/store/versions";
 import { cursorFor, fileStates, saveCursors, type FileState, type SavedCursor } from "./files";
 import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEvents, sessionKey, splitSessionKey } from "./logReader";
 import { Quarantine, saveQuarantine, setAsideSessions } from "./quarantine";
@@ -333,6 +334,9 @@ async function computeAndWrite(
       quarantined: quarantine.size,
     };
     await finishRun(db, runId, counts);
+    // Last, so the data_version row lock is held only for the commit (src/core/store/versions.ts).
+    const changes = factChangesSql({ pairs, sites: rebuild ? [...sites.keys()] : recomputed });
+    if (changes) await db.query(changes.text, changes.values);
     return counts;
   });
   if (rebuild || outcome.rowsWritten >= ANALYZE_AFTER_ROWS) {

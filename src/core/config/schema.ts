@@ -75,6 +75,12 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    // Where the web app's range reports and breakdowns run (docs/dashboard-store.md): "duckdb", a
+    // columnar copy of the facts in the process, kept up to date from PostgreSQL; "postgres", the database itself.
+    analytics: z
+      .object({ engine: z.enum(["duckdb", "postgres"]).default("duckdb") })
+      .strict()
+      .prefault({}),
     // Mail for alerts and reports (docs/alerts.md): nothing is sent while smtp_url is unset.
     mail: z
       .object({

@@ -12,6 +12,10 @@ import { formatFilters, type Filter } from "../dimensions/filters";
 import type { Dimension } from "../dimensions/registry";
 import { breakdownSql, filteredDailySql } from "../dimensions/sql";
 import { rangeClickThroughSql, rangePageEngagementSql, rangeSummarySql } from "../metrics/sql";
+import { getConfig } from "../config";
+import type { Prisma } from "../../generated/prisma/client";
+import { FactStore } from "../store/factStore";
+import { DATA_VERSION_SQL } from "../store/versions";
 import { getPrisma } from "./client";
 import { createBreakdownCache, createReportCache } from "./reportCache";
 
@@ -29,10 +33,53 @@ export interface ReportOptions {
 
 const NO_LIMIT = 1_000_000;
 
-export async function getSummary(siteId: string, range: DateRange, filters: readonly Filter[] = []): Promise<Summary> {
-  const [row] = await getPrisma().$queryRaw<
-    Array<{ total_sessions: number; unique_users: number; avg_duration_seconds: Numeric; total_page_views: number }>
-  >(rangeSummarySql(siteId, range.from, range.to, filters));
+const globalForStore = globalThis as unknown as { pulseFactStore?: FactStore | null };
+
+/**
+ * The columnar copy of the facts the range queries run on (docs/dashboard-store.md), or null when
+ * they run on PostgreSQL: `analytics.engine: postgres`, or a process that opted out (the workers,
+ * whose reports and alerts cover a week at most and are not worth a copy of every fact).
+ */
+function factStore(): FactStore | null {
+  if (globalForStore.pulseFactStore === undefined) {
+    const config = getConfig();
+    globalForStore.pulseFactStore = config.analytics.engine === "duckdb" ? new FactStore({ postgresUrl: config.postgres.url }) : null;
+  }
+  return globalForStore.pulseFactStore;
+}
+
+/** Run this process's range queries on PostgreSQL, or back on the configured engine. */
+export async function enableFactStore(enabled: boolean): Promise<void> {
+  await closeFactStore();
+  if (!enabled) globalForStore.pulseFactStore = null;
+}
+
+/** The data version this process's copy holds (-1 before its first load); null when there is none. */
+export function factStoreVersion(): bigint | null {
+  return factStore()?.heldVersion ?? null;
+}
+
+export async function closeFactStore(): Promise<void> {
+  await globalForStore.pulseFactStore?.close();
+  globalForStore.pulseFactStore = undefined;
+}
+
+/** Where a report's queries run: the copy, brought up to the report's data version first, or PostgreSQL. */
+type Rows = <T>(sql: Prisma.Sql) => Promise<T[]>;
+
+function rowsAt(version: bigint): Rows {
+  const store = factStore();
+  if (!store) return (sql) => getPrisma().$queryRaw(sql);
+  return (sql) => store.query(sql.text, sql.values, version);
+}
+
+/** A date column as YYYY-MM-DD: a Date from either engine (midnight UTC), or text. */
+const day = (value: Date | string): string => (typeof value === "string" ? value : value.toISOString().slice(0, 10));
+
+async function getSummary(rows: Rows, siteId: string, range: DateRange, filters: readonly Filter[]): Promise<Summary> {
+  const [row] = await rows<{ total_sessions: number; unique_users: number; avg_duration_seconds: Numeric; total_page_views: number }>(
+    rangeSummarySql(siteId, range.from, range.to, filters),
+  );
   return {
     sessions: row?.total_sessions ?? 0,
     users: row?.unique_users ?? 0,
@@ -42,7 +89,7 @@ export async function getSummary(siteId: string, range: DateRange, filters: read
 }
 
 type DailyRow = {
-  date: string;
+  date: Date | string;
   total_sessions: number;
   unique_users: number;
   avg_duration_seconds: Numeric;
@@ -51,25 +98,27 @@ type DailyRow = {
   bounce_rate: Numeric;
 };
 
-export async function getDailySessionMetrics(
+async function getDailySessionMetrics(
+  rows: Rows,
   siteId: string,
   range: DateRange,
-  filters: readonly Filter[] = [],
+  filters: readonly Filter[],
 ): Promise<SessionMetricsRow[]> {
   if (filters.length > 0) {
-    const rows = await getPrisma().$queryRaw<DailyRow[]>(filteredDailySql(siteId, range.from, range.to, filters));
-    return rows.map((r) => ({
+    const daily = await rows<DailyRow>(filteredDailySql(siteId, range.from, range.to, filters));
+    return daily.map((r) => ({
       ...r,
+      date: day(r.date),
       avg_duration_seconds: num(r.avg_duration_seconds),
       avg_page_views: num(r.avg_page_views),
       bounce_rate: num(r.bounce_rate),
     }));
   }
-  const rows = await getPrisma().sessionMetric.findMany({
+  const daily = await getPrisma().sessionMetric.findMany({
     where: { siteId, date: { gte: new Date(`${range.from}T00:00:00Z`), lte: new Date(`${range.to}T00:00:00Z`) } },
     orderBy: { date: "asc" },
   });
-  return rows.map((r) => ({
+  return daily.map((r) => ({
     date: r.date.toISOString().slice(0, 10),
     total_sessions: r.totalSessions,
     unique_users: r.uniqueUsers,
@@ -80,22 +129,21 @@ export async function getDailySessionMetrics(
   }));
 }
 
-export async function getPageEngagement(
+async function getPageEngagement(
+  rows: Rows,
   siteId: string,
   range: DateRange,
-  limit = NO_LIMIT,
-  filters: readonly Filter[] = [],
+  limit: number,
+  filters: readonly Filter[],
 ): Promise<PageEngagementRow[]> {
-  const rows = await getPrisma().$queryRaw<
-    Array<{
-      page_path: string;
-      total_visits: number;
-      unique_users: number;
-      total_time_spent_seconds: Numeric;
-      avg_time_spent_seconds: Numeric;
-    }>
-  >(rangePageEngagementSql(siteId, range.from, range.to, limit, filters));
-  return rows.map((r) => ({
+  const pages = await rows<{
+    page_path: string;
+    total_visits: number;
+    unique_users: number;
+    total_time_spent_seconds: Numeric;
+    avg_time_spent_seconds: Numeric;
+  }>(rangePageEngagementSql(siteId, range.from, range.to, limit, filters));
+  return pages.map((r) => ({
     page_path: r.page_path,
     total_visits: r.total_visits,
     unique_users: r.unique_users,
@@ -104,30 +152,27 @@ export async function getPageEngagement(
   }));
 }
 
-export async function getClickThroughRates(
+async function getClickThroughRates(
+  rows: Rows,
   siteId: string,
   range: DateRange,
-  limit = NO_LIMIT,
-  filters: readonly Filter[] = [],
+  limit: number,
+  filters: readonly Filter[],
 ): Promise<ClickThroughRow[]> {
-  const rows = await getPrisma().$queryRaw<Array<{ page_path: string; button_id: string; clicks: number; views: number; ctr: Numeric }>>(
+  const clicks = await rows<{ page_path: string; button_id: string; clicks: number; views: number; ctr: Numeric }>(
     rangeClickThroughSql(siteId, range.from, range.to, limit, filters),
   );
-  return rows.map((r) => ({ page_path: r.page_path, button_id: r.button_id, clicks: r.clicks, views: r.views, ctr: numOrNull(r.ctr) }));
+  return clicks.map((r) => ({ page_path: r.page_path, button_id: r.button_id, clicks: r.clicks, views: r.views, ctr: numOrNull(r.ctr) }));
 }
 
 /**
- * Aggregates change only when an ETL pass commits, and each such pass is a new row in
- * etl_runs written in the same transaction as the numbers: the latest one that wrote rows
- * identifies the data exactly, so reports can be cached under it without ever being stale.
+ * Aggregates change only when a transaction that changes facts commits, and each such transaction
+ * bumps data_version as its last write (src/core/store/versions.ts): the version identifies the
+ * data exactly, in commit order, so reports can be cached under it without ever being stale.
  */
-async function dataVersion(): Promise<number> {
-  const run = await getPrisma().etlRun.findFirst({
-    where: { status: "succeeded", rowsWritten: { gt: 0 } },
-    orderBy: { id: "desc" },
-    select: { id: true },
-  });
-  return run?.id ?? 0;
+async function dataVersion(): Promise<bigint> {
+  const [row] = await getPrisma().$queryRawUnsafe<{ version: string }[]>(DATA_VERSION_SQL);
+  return BigInt(row?.version ?? "0");
 }
 
 // Bounded by bytes as well as entries: a few huge reports (limit=10000, long ranges) must not grow memory without end.
@@ -140,14 +185,16 @@ const cache = createReportCache();
 export async function getAnalyticsReport(siteId: string, range: DateRange, options: ReportOptions = {}): Promise<AnalyticsReport> {
   const limit = options.limit ?? NO_LIMIT;
   const filters = options.filters ?? [];
-  const key = `${await dataVersion()}|${siteId}|${range.from}|${range.to}|${limit}|${formatFilters(filters)}`;
+  const version = await dataVersion();
+  const key = `${version}|${siteId}|${range.from}|${range.to}|${limit}|${formatFilters(filters)}`;
   const cached = cache.get(key);
   if (cached) return cached;
+  const rows = rowsAt(version);
   const [summary, session_metrics, page_engagement, click_through_rates] = await Promise.all([
-    getSummary(siteId, range, filters),
-    getDailySessionMetrics(siteId, range, filters),
-    getPageEngagement(siteId, range, limit, filters),
-    getClickThroughRates(siteId, range, limit, filters),
+    getSummary(rows, siteId, range, filters),
+    getDailySessionMetrics(rows, siteId, range, filters),
+    getPageEngagement(rows, siteId, range, limit, filters),
+    getClickThroughRates(rows, siteId, range, limit, filters),
   ]);
   const report: AnalyticsReport = { range, summary, session_metrics, page_engagement, click_through_rates };
   if (filters.length > 0) report.filters = filters.map((f) => [f.dimension, f.operator, f.value]);
@@ -175,20 +222,19 @@ export async function getBreakdown(
 ): Promise<BreakdownReport> {
   const limit = options.limit ?? NO_LIMIT;
   const filters = options.filters ?? [];
-  const key = `${await dataVersion()}|${siteId}|${range.from}|${range.to}|${limit}|${dimension.name}|${formatFilters(filters)}`;
+  const version = await dataVersion();
+  const key = `${version}|${siteId}|${range.from}|${range.to}|${limit}|${dimension.name}|${formatFilters(filters)}`;
   const cached = breakdownCache.get(key);
   if (cached) return cached;
-  const rows = await getPrisma().$queryRaw<
-    Array<{
-      value: string;
-      sessions: number;
-      users: number;
-      page_views: number;
-      bounce_rate: Numeric;
-      avg_duration_seconds: Numeric;
-      events?: number;
-    }>
-  >(breakdownSql({ siteId, from: range.from, to: range.to, dimension, filters, limit }));
+  const rows = await rowsAt(version)<{
+    value: string;
+    sessions: number;
+    users: number;
+    page_views: number;
+    bounce_rate: Numeric;
+    avg_duration_seconds: Numeric;
+    events?: number;
+  }>(breakdownSql({ siteId, from: range.from, to: range.to, dimension, filters, limit }));
   const report: BreakdownReport = {
     range,
     dimension: dimension.name,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { siteInputSchema, siteUpdateSchema, type SiteInput, type SiteUpdate } from "../sites/input";
 import { accessOf, type SiteAccess } from "../sites/access";
+import { factChangesSql } from "../store/versions";
 import { getPrisma, type PrismaClient } from "./client";
 
 /** Sites and who may see them (docs/sites.md). The tRPC routers, route handlers and CLIs use these. */
@@ -143,6 +144,7 @@ const SITE_TABLES = [
   "session_facts",
   "page_visit_facts",
   "click_facts",
+  "event_facts",
   "session_metrics",
   "page_engagement",
   "click_through_rates",
@@ -156,10 +158,13 @@ const SITE_TABLES = [
  */
 export async function deleteSite(siteId: string, prisma: PrismaClient = getPrisma()): Promise<DeletionPreview> {
   const preview = await deletionPreview(siteId, prisma);
+  const changes = factChangesSql({ pairs: [], sites: [siteId] })!;
   await prisma.$transaction([
     ...SITE_TABLES.map((table) => prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE site_id = $1::uuid`, siteId)),
     prisma.$executeRaw`DELETE FROM etl_file_cursors WHERE path LIKE ${`events/${siteId}/%`}`,
     prisma.site.delete({ where: { id: siteId } }),
+    // Dashboards drop the site's copy of the facts (src/core/store/versions.ts).
+    prisma.$executeRawUnsafe(changes.text, ...changes.values),
   ]);
   return preview;
 }

@@ -1,4 +1,5 @@
 import { Prisma } from "../../generated/prisma/client";
+import { rounded2 } from "../metrics/rounded";
 import { factWhere, sessionAggregates } from "../metrics/sql";
 import type { Filter } from "./filters";
 import { dimensionNamed, type Dimension } from "./registry";
@@ -100,8 +101,8 @@ export interface BreakdownQuery {
 const perUser = Prisma.sql`count(*) AS sessions, count(*) FILTER (WHERE f.page_views <= 1) AS bounces,
   sum(f.duration_ms) AS duration_ms, sum(f.page_views) AS page_views`;
 const perValue = Prisma.sql`sum(u.sessions)::int AS sessions, count(*)::int AS users,
-  round(100.0 * sum(u.bounces) / nullif(sum(u.sessions), 0), 2) AS bounce_rate,
-  round(sum(u.duration_ms) / sum(u.sessions) / 1000.0, 2) AS avg_duration_seconds`;
+  ${rounded2(Prisma.sql`100 * sum(u.bounces)`, Prisma.sql`sum(u.sessions)`)} AS bounce_rate,
+  ${rounded2(Prisma.sql`sum(u.duration_ms)`, Prisma.sql`1000 * sum(u.sessions)`)} AS avg_duration_seconds`;
 
 /**
  * One row per value of the dimension over the range and filters: sessions, users, page views,
@@ -147,7 +148,7 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
 
 /** Daily session metrics computed from the facts under filters (unfiltered, the session_metrics table answers). */
 export function filteredDailySql(siteId: string, from: string, to: string, filters: readonly Filter[]): Prisma.Sql {
-  return Prisma.sql`SELECT to_char(f.date, 'YYYY-MM-DD') AS date, ${sessionAggregates}
+  return Prisma.sql`SELECT f.date, ${sessionAggregates}
     FROM session_facts f WHERE ${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters)}
     GROUP BY f.date ORDER BY f.date`;
 }

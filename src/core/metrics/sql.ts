@@ -1,23 +1,25 @@
 import { Prisma } from "../../generated/prisma/client";
 import type { Filter } from "../dimensions/filters";
 import { pageRowFilterSql, rowSessionFilterSql, sessionFilterSql } from "../dimensions/sql";
+import { rounded2 } from "./rounded";
 
 /**
  * The docs/metrics.md aggregations, done in PostgreSQL over the per-session facts the ETL writes.
  * Each expression is written once and used both for the daily tables (grouped by site and date)
  * and for any date range of one site (grouped over the whole range, so distinct counts and
  * averages are exact for the range rather than sums or averages of daily rows).
- * ROUND(numeric, 2) rounds half away from zero on exact numeric values.
+ * The same SQL text also runs on the dashboard's columnar copy of the facts (src/core/store), in
+ * DuckDB: it keeps to what both read alike (see ./rounded.ts for the one place they differ).
  */
 
 /** Over session_facts f. */
 export const sessionAggregates = Prisma.sql`
   count(*)::int AS total_sessions,
   count(DISTINCT f.user_id)::int AS unique_users,
-  round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds,
-  round(avg(f.page_views), 2) AS avg_page_views,
+  ${rounded2(Prisma.sql`sum(f.duration_ms)`, Prisma.sql`1000 * count(*)`)} AS avg_duration_seconds,
+  ${rounded2(Prisma.sql`sum(f.page_views)`, Prisma.sql`count(*)`)} AS avg_page_views,
   coalesce(sum(f.page_views), 0)::int AS total_page_views,
-  round(100.0 * count(*) FILTER (WHERE f.page_views <= 1) / nullif(count(*), 0), 2) AS bounce_rate`;
+  ${rounded2(Prisma.sql`100 * count(*) FILTER (WHERE f.page_views <= 1)`, Prisma.sql`count(*)`)} AS bounce_rate`;
 
 /** Which rows of a fact or daily table: some (site, date) pairs, or one site's range of dates. */
 export type FactFilter = { pairs: { siteIds: string[]; dates: string[] } } | { siteId: string; from: string; to: string };
@@ -40,7 +42,7 @@ function pageEngagementSelect(filter: FactFilter, daily: boolean, filters: reado
   const keys = daily ? Prisma.sql`site_id, date, page_path` : Prisma.sql`page_path`;
   return Prisma.sql`SELECT ${keys}, sum(visits)::int AS total_visits, count(*)::int AS unique_users,
       sum(time_spent_ms) / 1000.0 AS total_time_spent_seconds,
-      round(sum(time_spent_ms) / 1000.0 / nullif(sum(timed_visits), 0), 2) AS avg_time_spent_seconds
+      ${rounded2(Prisma.sql`sum(time_spent_ms)`, Prisma.sql`1000 * sum(timed_visits)`)} AS avg_time_spent_seconds
     FROM (SELECT ${keys}, user_id, sum(visits) AS visits, sum(timed_visits) AS timed_visits, sum(time_spent_ms) AS time_spent_ms
             FROM page_visit_facts v
            WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, "v")}
@@ -49,8 +51,7 @@ function pageEngagementSelect(filter: FactFilter, daily: boolean, filters: reado
 }
 
 /** clicks and views joined per page_path; CTR is NULL when the page had no views. */
-export const ctrExpression = Prisma.sql`
-  CASE WHEN coalesce(views.views, 0) > 0 THEN round(100.0 * clicks.clicks / views.views, 2) END`;
+export const ctrExpression = rounded2(Prisma.sql`100 * clicks.clicks`, Prisma.sql`views.views`);
 
 /** Rebuilds the three daily tables for the given (site, date) pairs from the facts, inside the caller's transaction. */
 export function rebuildDailyTablesSql(pairs: { siteIds: string[]; dates: string[] }): Prisma.Sql[] {
@@ -83,7 +84,7 @@ export function rangeSummarySql(siteId: string, from: string, to: string, filter
   const where = Prisma.sql`${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters)}`;
   return Prisma.sql`SELECT count(*)::int AS total_sessions,
       (SELECT count(*) FROM (SELECT DISTINCT f.user_id FROM session_facts f WHERE ${where}) u)::int AS unique_users,
-      round(avg(f.duration_ms) / 1000.0, 2) AS avg_duration_seconds,
+      ${rounded2(Prisma.sql`sum(f.duration_ms)`, Prisma.sql`1000 * count(*)`)} AS avg_duration_seconds,
       coalesce(sum(f.page_views), 0)::int AS total_page_views
     FROM session_facts f WHERE ${where}`;
 }
@@ -95,7 +96,7 @@ export function rangePageEngagementSql(
   limit: number,
   filters: readonly Filter[] = [],
 ): Prisma.Sql {
-  return Prisma.sql`${pageEngagementSelect({ siteId, from, to }, false, filters)} ORDER BY total_visits DESC, page_path LIMIT ${limit}`;
+  return Prisma.sql`${pageEngagementSelect({ siteId, from, to }, false, filters)} ORDER BY total_visits DESC, page_path COLLATE "C" LIMIT ${limit}`;
 }
 
 export function rangeClickThroughSql(siteId: string, from: string, to: string, limit: number, filters: readonly Filter[] = []): Prisma.Sql {
@@ -111,5 +112,5 @@ export function rangeClickThroughSql(siteId: string, from: string, to: string, l
            WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, "v")}
            GROUP BY 1) views
       ON views.page_path = clicks.page_path
-    ORDER BY ctr DESC NULLS LAST, clicks.clicks DESC, clicks.page_path, clicks.button_id LIMIT ${limit}`;
+    ORDER BY ctr DESC NULLS LAST, clicks.clicks DESC, clicks.page_path COLLATE "C", clicks.button_id COLLATE "C" LIMIT ${limit}`;
 }

@@ -16,6 +16,7 @@ import { LogWriter, writeDatasetHoldingBack } from "../../support/dataset";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { DuckReference, type ReferenceFilter } from "../../support/duckdbReference";
 import { runPass } from "../../support/etl";
+import { closeCoreConnections } from "../../support/ingest-env";
 
 const END = Date.parse("2026-06-30T00:00:00.000Z");
 const RANGES = [
@@ -67,8 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { getPrisma } = await import("../../../src/core/db/client");
-  await getPrisma().$disconnect();
+  await closeCoreConnections();
   await db?.drop();
   await rm(logsDir, { recursive: true, force: true });
 });

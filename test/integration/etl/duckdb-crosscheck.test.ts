@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { DuckReference } from "../../support/duckdbReference";
 import { readDailyTables, runPass } from "../../support/etl";
 import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
+import { closeCoreConnections } from "../../support/ingest-env";
 
 const END = Date.parse("2026-06-30T00:00:00.000Z");
 const FULL = { from: "2026-06-01", to: "2026-07-01" };
@@ -28,8 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { getPrisma } = await import("../../../src/core/db/client");
-  await getPrisma().$disconnect();
+  await closeCoreConnections();
   await db?.drop();
   await rm(logsDir, { recursive: true, force: true });
 });

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { readDailyTables, runPass, storedEvent, writeLogEvents } from "../../support/etl";
 import { at, D1, D2, firstBatch, firstBatchRangeReport, firstBatchTables, lateBatch } from "../../support/specFixture";
 import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
+import { closeCoreConnections } from "../../support/ingest-env";
 
 let db: TestDatabase;
 let logsDir: string;
@@ -21,8 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const { getPrisma } = await import("../../../src/core/db/client");
-  await getPrisma().$disconnect();
+  await closeCoreConnections();
   await db?.drop();
   await rm(logsDir, { recursive: true, force: true });
 });

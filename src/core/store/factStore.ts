@@ -1,0 +1,197 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { logger } from "../logging/logger";
+import { columnList, createTableSql, STORE_TABLES } from "./tables";
+import { DATA_VERSION_SQL, WHOLE_SITE } from "./versions";
+
+/**
+ * The dashboard's columnar copy of the facts (docs/dashboard-store.md): an in-memory DuckDB
+ * database in the web process that answers the range reports and breakdowns with the same SQL
+ * text PostgreSQL would run, several times faster over months of facts. PostgreSQL stays the
+ * source of truth: the copy is loaded from it once, then brought up to date before a query that
+ * asks for a newer data_version by copying only the (site, date) pairs stamped since
+ * (./versions.ts), all read in one PostgreSQL snapshot and applied in one DuckDB transaction.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What a sync copies: everything (the first load), or whole sites and some dates of others. */
+type Scope = { all: true } | { all: false; sites: Set<string>; dates: Map<string, Set<string>> };
+
+function scopeOf(rows: readonly { site_id: string; date: string }[]): Scope {
+  const sites = new Set<string>();
+  const dates = new Map<string, Set<string>>();
+  for (const { site_id: site, date } of rows) {
+    if (!UUID.test(site)) throw new Error(`fact_versions holds a site id that is not a UUID: ${JSON.stringify(site)}`);
+    // A date that is not a plain day (-infinity, or a year past 9999) reloads the whole site.
+    if (date === WHOLE_SITE || !DATE.test(date)) sites.add(site);
+    else dates.set(site, (dates.get(site) ?? new Set()).add(date));
+  }
+  for (const site of sites) dates.delete(site);
+  return { all: false, sites, dates };
+}
+
+const isEmpty = (scope: Scope) => !scope.all && scope.sites.size === 0 && scope.dates.size === 0;
+
+/**
+ * The rows of a scope, as a condition both PostgreSQL and DuckDB read. The ids and dates are
+ * inlined (COPY takes no parameters), which is safe: scopeOf let only UUIDs and plain dates through.
+ */
+function scopeWhere(scope: Scope): string {
+  if (scope.all) return "TRUE";
+  const parts = [...scope.sites].map((site) => `site_id = '${site}'::uuid`);
+  for (const [site, dates] of scope.dates) {
+    parts.push(`(site_id = '${site}'::uuid AND date IN (${[...dates].map((d) => `'${d}'::date`).join(", ")}))`);
+  }
+  return parts.join(" OR ");
+}
+
+/** A query's parameters as DuckDB binds them: whole numbers as BIGINT (LIMIT), the rest as they are. */
+const toDuckValue = (value: unknown): DuckDBValue =>
+  typeof value === "number" && Number.isInteger(value) ? BigInt(value) : (value as DuckDBValue);
+
+/** Counts and sums come back as bigint; the reports use plain numbers (exact below 2^53). */
+const fromDuckValue = (value: unknown): unknown => (typeof value === "bigint" ? Number(value) : value);
+
+export interface FactStoreOptions {
+  postgresUrl: string;
+  /** DuckDB's threads; the machine's cores by default. */
+  threads?: number;
+}
+
+export class FactStore {
+  private readonly pool: pg.Pool;
+  private instance: Promise<DuckDBInstance> | undefined;
+  /** The data_version the copy holds; -1 before the first load. */
+  private version = -1n;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly options: FactStoreOptions) {
+    // One connection, closed when idle so a quiet dashboard holds none; an idle connection that
+    // PostgreSQL drops (a restart) is only logged: the next sync opens a new one.
+    this.pool = new pg.Pool({ connectionString: options.postgresUrl, max: 1, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    this.pool.on("error", (error) => logger.warn({ error: error.message }, "fact store: idle PostgreSQL connection lost"));
+  }
+
+  /** The data_version the copy holds (-1 before its first load). */
+  get heldVersion(): bigint {
+    return this.version;
+  }
+
+  /** Runs one query (PostgreSQL-style $1 parameters) once the copy holds at least `atLeast`. */
+  async query<T>(text: string, values: readonly unknown[], atLeast: bigint): Promise<T[]> {
+    await this.reach(atLeast);
+    const connection = await (await this.database()).connect();
+    try {
+      const reader = await connection.runAndReadAll(text, values.map(toDuckValue));
+      return reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, fromDuckValue(v)])) as T);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** Brings the copy up to `version`: one sync at a time, shared by every query waiting for it. */
+  async reach(version: bigint): Promise<void> {
+    // The data_version a caller read was committed before, so one sync started after it reaches it;
+    // a second covers a sync that was already running (on an older snapshot) when the caller came.
+    for (let attempt = 0; this.version < version; attempt++) {
+      if (attempt === 2) throw new Error(`the fact store did not reach data version ${version} (holds ${this.version})`);
+      this.syncing ??= this.sync().finally(() => {
+        this.syncing = undefined;
+      });
+      await this.syncing;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.syncing?.catch(() => undefined);
+    await this.pool.end();
+    const instance = await this.instance?.catch(() => undefined);
+    instance?.closeSync();
+    this.instance = undefined;
+  }
+
+  private database(): Promise<DuckDBInstance> {
+    this.instance ??= (async () => {
+      const threads = String(this.options.threads ?? os.availableParallelism());
+      const instance = await DuckDBInstance.create(":memory:", { threads });
+      const connection = await instance.connect();
+      try {
+        for (const table of STORE_TABLES) await connection.run(createTableSql(table));
+      } finally {
+        connection.closeSync();
+      }
+      return instance;
+    })();
+    return this.instance;
+  }
+
+  private async sync(): Promise<void> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "pulse-store-"));
+    const client = await this.pool.connect();
+    try {
+      // One snapshot for the version, the changed pairs and their rows.
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const version = BigInt((await client.query<{ version: string }>(DATA_VERSION_SQL)).rows[0]?.version ?? "0");
+      let scope: Scope = { all: true };
+      if (this.version >= 0n) {
+        const changed = await client.query<{ site_id: string; date: string }>(
+          "SELECT site_id::text AS site_id, date::text AS date FROM fact_versions WHERE version > $1",
+          [this.version.toString()],
+        );
+        scope = scopeOf(changed.rows);
+      }
+      const where = scopeWhere(scope);
+      const files = new Map<string, string>();
+      if (!isEmpty(scope)) {
+        for (const table of STORE_TABLES) {
+          const file = path.join(dir, `${table.name}.csv`);
+          const copy = client.query(copyTo(`COPY (SELECT ${columnList(table)} FROM ${table.name} WHERE ${where}) TO STDOUT (FORMAT csv)`));
+          await pipeline(copy, createWriteStream(file));
+          files.set(table.name, file);
+        }
+      }
+      await client.query("COMMIT");
+      if (files.size > 0) await this.apply(where, files);
+      if (version > this.version) this.version = version;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Replaces the scope's rows in one DuckDB transaction: queries meanwhile see the copy before it. */
+  private async apply(where: string, files: ReadonlyMap<string, string>): Promise<void> {
+    const connection = await (await this.database()).connect();
+    try {
+      await connection.run("BEGIN TRANSACTION");
+      try {
+        for (const table of STORE_TABLES) {
+          const file = files.get(table.name)!;
+          await connection.run(`DELETE FROM ${table.name} WHERE ${where}`);
+          // PostgreSQL's CSV: "" is an empty string, never NULL (every column is NOT NULL).
+          await connection.run(
+            `COPY ${table.name} (${columnList(table)}) FROM '${file.replaceAll("'", "''")}'
+              (FORMAT csv, AUTO_DETECT false, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"', ALLOW_QUOTED_NULLS false, STRICT_MODE true)`,
+          );
+        }
+        await connection.run("COMMIT");
+      } catch (error) {
+        await connection.run("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      connection.closeSync();
+    }
+  }
+}

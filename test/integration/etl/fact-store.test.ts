@@ -1,0 +1,150 @@
+/**
+ * The dashboard's columnar copy of the facts (docs/dashboard-store.md, src/core/store) answers
+ * exactly as PostgreSQL does, and follows every way the facts change: late events on old dates,
+ * a time zone change that recomputes a whole site, a deleted site, and two writers whose commits
+ * come in the other order than their versions were asked for.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Filter } from "../../../src/core/dimensions/filters";
+import { DIMENSIONS } from "../../../src/core/dimensions/registry";
+import { factChangesSql } from "../../../src/core/store/versions";
+import { writeDataset, writeDatasetHoldingBack, LogWriter } from "../../support/dataset";
+import { createTestDatabase, type TestDatabase } from "../../support/db";
+import { runPass } from "../../support/etl";
+import { closeCoreConnections } from "../../support/ingest-env";
+
+const END = Date.parse("2026-06-30T00:00:00.000Z");
+const RANGES = [
+  { from: "2026-06-01", to: "2026-06-30" },
+  { from: "2026-06-20", to: "2026-06-26" },
+];
+const FILTER_SETS: Filter[][] = [
+  [],
+  [
+    { dimension: "channel", operator: "is", value: "Organic Search" },
+    { dimension: "device", operator: "is", value: "mobile" },
+  ],
+  [{ dimension: "page", operator: "is_not", value: "/docs" }],
+  [{ dimension: "event", operator: "contains", value: "click" }],
+];
+
+let db: TestDatabase;
+let logsDir: string;
+let analytics: typeof import("../../../src/core/db/analytics");
+let siteA: string;
+let siteB: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase("fact_store");
+  process.env.DATABASE_URL = db.url;
+  logsDir = await mkdtemp(path.join(os.tmpdir(), "pulse-fact-store-"));
+  analytics = await import("../../../src/core/db/analytics");
+  const { createSite } = await import("../../../src/core/db/sites");
+  siteA = (await createSite({ name: "a.example", timeZone: "Europe/Berlin" })).id;
+  siteB = (await createSite({ name: "b.example", timeZone: "UTC" })).id;
+}, 60_000);
+
+afterAll(async () => {
+  await closeCoreConnections();
+  await db?.drop();
+  if (logsDir) await rm(logsDir, { recursive: true, force: true });
+});
+
+/** Every report and breakdown of `siteId` from one engine. */
+async function everything(siteId: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const range of RANGES) {
+    for (const filters of FILTER_SETS) {
+      out.push(await analytics.getAnalyticsReport(siteId, range, { filters, limit: 25 }));
+      for (const dimension of DIMENSIONS) out.push(await analytics.getBreakdown(siteId, range, dimension, { filters, limit: 10 }));
+    }
+  }
+  return out;
+}
+
+/** The same reports from PostgreSQL and from the copy (which must have been used: it holds a version). */
+async function expectEnginesAgree(siteId: string): Promise<unknown[]> {
+  await analytics.enableFactStore(false);
+  analytics.clearReportCaches();
+  const fromPostgres = await everything(siteId);
+  await analytics.enableFactStore(true);
+  analytics.clearReportCaches();
+  const fromCopy = await everything(siteId);
+  expect(analytics.factStoreVersion()).toBeGreaterThan(0n);
+  expect(fromCopy).toEqual(fromPostgres);
+  return fromCopy;
+}
+
+describe("the dashboard's copy of the facts", () => {
+  it("answers every report and breakdown exactly as PostgreSQL, and follows late events", async () => {
+    const late = writeDatasetHoldingBack(logsDir, { events: 12_000, days: 30, endMs: END, seed: 5, siteId: siteA }, 0.1, 6);
+    writeDataset(logsDir, { events: 4_000, days: 30, endMs: END, seed: 7, siteId: siteB, sessionIdPrefix: "b" });
+    await runPass(db.url, logsDir);
+    const first = await expectEnginesAgree(siteA);
+    await expectEnginesAgree(siteB);
+
+    // Late events land on old dates (and some are a session's first events): the copy takes them.
+    const writer = new LogWriter(logsDir);
+    for (const event of late) writer.add(event);
+    writer.flush();
+    await runPass(db.url, logsDir);
+    const second = await expectEnginesAgree(siteA);
+    expect(second).not.toEqual(first);
+  }, 240_000);
+
+  it("follows a time zone change, which recomputes every date of the site", async () => {
+    const { updateSite } = await import("../../../src/core/db/sites");
+    const before = await analytics.getAnalyticsReport(siteB, RANGES[0]!);
+    await updateSite(siteB, { timeZone: "Pacific/Auckland" });
+    await runPass(db.url, logsDir);
+    const after = await expectEnginesAgree(siteB);
+    expect((after[0] as typeof before).session_metrics).not.toEqual(before.session_metrics);
+  }, 240_000);
+
+  it("drops a deleted site", async () => {
+    const { deleteSite } = await import("../../../src/core/db/sites");
+    analytics.clearReportCaches();
+    expect((await analytics.getAnalyticsReport(siteB, RANGES[0]!)).summary.sessions).toBeGreaterThan(0);
+    await deleteSite(siteB);
+    const report = await analytics.getAnalyticsReport(siteB, RANGES[0]!);
+    expect(report.summary.sessions).toBe(0);
+    expect((await analytics.getBreakdown(siteB, RANGES[0]!, DIMENSIONS[0]!)).rows).toEqual([]);
+  }, 60_000);
+
+  it("misses no commit when two writers commit in the other order than they started", async () => {
+    const sessions = async () => (await analytics.getAnalyticsReport(siteA, { from: "2026-07-10", to: "2026-07-11" })).summary.sessions;
+    const write = async (client: pg.Client, sessionId: string, date: string) => {
+      await client.query(
+        `INSERT INTO session_facts (site_id, session_id, user_id, date, start_time, end_time, duration_ms, page_views, last_event_at)
+         VALUES ($1, $2, 'u', $3, now(), now(), 1000, 1, now())`,
+        [siteA, sessionId, date],
+      );
+    };
+    const first = new pg.Client({ connectionString: db.url });
+    const second = new pg.Client({ connectionString: db.url });
+    await Promise.all([first.connect(), second.connect()]);
+    try {
+      expect(await sessions()).toBe(0);
+      await first.query("BEGIN");
+      await second.query("BEGIN");
+      await first.query("SELECT 1"); // the first writer's transaction starts first ...
+      await write(second, "late-writer", "2026-07-11");
+      await write(first, "early-writer", "2026-07-10");
+      // ... but the second asks for its version first and commits first; the first waits for it.
+      const changesOf = (date: string) => factChangesSql({ pairs: [{ siteId: siteA, date }], sites: [] })!;
+      await second.query(changesOf("2026-07-11").text, changesOf("2026-07-11").values);
+      const firstBump = first.query(changesOf("2026-07-10").text, changesOf("2026-07-10").values);
+      await second.query("COMMIT");
+      await firstBump;
+      expect(await sessions()).toBe(1); // the copy synced here, holding the second writer's version
+      await first.query("COMMIT");
+      expect(await sessions()).toBe(2);
+    } finally {
+      await Promise.all([first.end(), second.end()]);
+    }
+  }, 60_000);
+});

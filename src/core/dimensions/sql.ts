@@ -30,38 +30,40 @@ function dimensionOf(filter: Filter): Dimension {
 }
 
 /**
- * The condition a session `f` (session_facts) must meet. A page or event filter keeps the sessions
- * that have a matching page view or custom event ("is not": that have none).
+ * The condition a session `f` (session_facts, of the site `siteId`) must meet. A page or event
+ * filter keeps the sessions that have a matching page view or custom event ("is not": that have
+ * none). The sessions are picked by an uncorrelated IN: both engines hash that set once, where a
+ * correlated EXISTS made DuckDB join every row first (docs/dashboard-store.md).
  */
-function sessionCondition(filter: Filter, f: string): Prisma.Sql {
+function sessionCondition(filter: Filter, siteId: string, f: string): Prisma.Sql {
   const dimension = dimensionOf(filter);
   if (dimension.level === "session") return match(column(f, dimension.name), filter.operator, filter.value);
   const [table, target] = dimension.level === "page" ? ["page_visit_facts", "page_path"] : ["event_facts", "event_type"];
   const positive = filter.operator === "is_not" ? "is" : filter.operator;
-  const exists = Prisma.sql`EXISTS (SELECT 1 FROM ${Prisma.raw(table)} x
-      WHERE x.site_id = ${Prisma.raw(`${f}.site_id`)} AND x.session_id = ${Prisma.raw(`${f}.session_id`)}
-        AND ${match(Prisma.raw(`x.${target}`), positive, filter.value)})`;
-  return filter.operator === "is_not" ? Prisma.sql`NOT ${exists}` : exists;
+  const sessions = Prisma.sql`SELECT x.session_id FROM ${Prisma.raw(table)} x
+      WHERE x.site_id = ${siteId}::uuid AND ${match(Prisma.raw(`x.${target}`), positive, filter.value)}`;
+  return filter.operator === "is_not"
+    ? Prisma.sql`${Prisma.raw(`${f}.session_id`)} NOT IN (${sessions})`
+    : Prisma.sql`${Prisma.raw(`${f}.session_id`)} IN (${sessions})`;
 }
 
-/** AND of every filter's condition on the session `f`; TRUE without filters. */
-export function sessionFilterSql(filters: readonly Filter[], f = "f"): Prisma.Sql {
+/** AND of every filter's condition on the session `f` of the site `siteId`; TRUE without filters. */
+export function sessionFilterSql(filters: readonly Filter[], siteId: string, f = "f"): Prisma.Sql {
   if (filters.length === 0) return Prisma.sql`TRUE`;
   return Prisma.join(
-    filters.map((filter) => sessionCondition(filter, f)),
+    filters.map((filter) => sessionCondition(filter, siteId, f)),
     " AND ",
   );
 }
 
 /**
- * For rows of another fact table (alias `t`, with site_id and session_id): their session meets the
- * filters. TRUE without filters, so unfiltered reports run exactly as before.
+ * For rows of another fact table (alias `t`, rows of the site `siteId` only): their session meets
+ * the filters. TRUE without filters, so unfiltered reports run exactly as before.
  */
-export function rowSessionFilterSql(filters: readonly Filter[], t: string): Prisma.Sql {
+export function rowSessionFilterSql(filters: readonly Filter[], siteId: string, t: string): Prisma.Sql {
   if (filters.length === 0) return Prisma.sql`TRUE`;
-  return Prisma.sql`EXISTS (SELECT 1 FROM session_facts sf
-      WHERE sf.site_id = ${Prisma.raw(`${t}.site_id`)} AND sf.session_id = ${Prisma.raw(`${t}.session_id`)}
-        AND ${sessionFilterSql(filters, "sf")})`;
+  return Prisma.sql`${Prisma.raw(`${t}.session_id`)} IN (SELECT sf.session_id FROM session_facts sf
+      WHERE sf.site_id = ${siteId}::uuid AND ${sessionFilterSql(filters, siteId, "sf")})`;
 }
 
 /** Page filters also narrow rows listed per page (page engagement, clicks, the page breakdown) to the matching pages. */
@@ -120,7 +122,7 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
   if (q.dimension.level === "session") {
     return Prisma.sql`SELECT u.value, ${perValue}, coalesce(sum(u.page_views), 0)::int AS page_views
       FROM (SELECT ${column("f", q.dimension.name)} COLLATE "C" AS value, f.user_id COLLATE "C" AS user_id, ${perUser}
-              FROM session_facts f WHERE ${factWhere("f", range)} AND ${sessionFilterSql(q.filters)}
+              FROM session_facts f WHERE ${factWhere("f", range)} AND ${sessionFilterSql(q.filters, q.siteId)}
              GROUP BY 1, 2) u
       GROUP BY u.value ${order}`;
   }
@@ -141,7 +143,7 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
                    WHERE ${factWhere("x", range)} AND ${rowFilter}
                    GROUP BY 1, 2, 3) per
             JOIN session_facts f ON f.session_id = per.session_id AND f.site_id = ${q.siteId}::uuid
-           WHERE ${sessionFilterSql(q.filters)}
+           WHERE ${sessionFilterSql(q.filters, q.siteId)}
            GROUP BY 1, 2) u
     GROUP BY u.value ${order}`;
 }
@@ -149,6 +151,6 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
 /** Daily session metrics computed from the facts under filters (unfiltered, the session_metrics table answers). */
 export function filteredDailySql(siteId: string, from: string, to: string, filters: readonly Filter[]): Prisma.Sql {
   return Prisma.sql`SELECT f.date, ${sessionAggregates}
-    FROM session_facts f WHERE ${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters)}
+    FROM session_facts f WHERE ${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters, siteId)}
     GROUP BY f.date ORDER BY f.date`;
 }

@@ -20,6 +20,6 @@ export async function sessionsMatching(siteId: string, range: DateRange, filters
   const rows = await getPrisma().$queryRaw<Array<{ session_id: string }>>(Prisma.sql`
     SELECT f.session_id FROM session_facts f
     WHERE f.site_id = ${siteId}::uuid AND f.start_time < ${to} AND f.last_event_at >= ${from}
-      AND ${sessionFilterSql(filters)}`);
+      AND ${sessionFilterSql(filters, siteId)}`);
   return new Set(rows.map((r) => r.session_id));
 }

@@ -39,13 +39,15 @@ export function factWhere(alias: string, filter: FactFilter): Prisma.Sql {
  * about twice as fast as a sorting count(DISTINCT user_id) over months of facts.
  */
 function pageEngagementSelect(filter: FactFilter, daily: boolean, filters: readonly Filter[] = []): Prisma.Sql {
+  // Filters come with one site's range only (the daily tables are unfiltered).
+  const siteId = "siteId" in filter ? filter.siteId : "";
   const keys = daily ? Prisma.sql`site_id, date, page_path` : Prisma.sql`page_path`;
   return Prisma.sql`SELECT ${keys}, sum(visits)::int AS total_visits, count(*)::int AS unique_users,
       sum(time_spent_ms) / 1000.0 AS total_time_spent_seconds,
       ${rounded2(Prisma.sql`sum(time_spent_ms)`, Prisma.sql`1000 * sum(timed_visits)`)} AS avg_time_spent_seconds
     FROM (SELECT ${keys}, user_id, sum(visits) AS visits, sum(timed_visits) AS timed_visits, sum(time_spent_ms) AS time_spent_ms
             FROM page_visit_facts v
-           WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, "v")}
+           WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, siteId, "v")}
            GROUP BY ${keys}, user_id) per_user
     GROUP BY ${keys}`;
 }
@@ -81,7 +83,7 @@ export function rebuildDailyTablesSql(pairs: { siteIds: string[]; dates: string[
 export function rangeSummarySql(siteId: string, from: string, to: string, filters: readonly Filter[] = []): Prisma.Sql {
   // Distinct users through a subquery: a hashed DISTINCT is several times faster than
   // count(DISTINCT …), which sorts, on a range of months.
-  const where = Prisma.sql`${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters)}`;
+  const where = Prisma.sql`${factWhere("f", { siteId, from, to })} AND ${sessionFilterSql(filters, siteId)}`;
   return Prisma.sql`SELECT count(*)::int AS total_sessions,
       (SELECT count(*) FROM (SELECT DISTINCT f.user_id FROM session_facts f WHERE ${where}) u)::int AS unique_users,
       ${rounded2(Prisma.sql`sum(f.duration_ms)`, Prisma.sql`1000 * count(*)`)} AS avg_duration_seconds,
@@ -105,11 +107,11 @@ export function rangeClickThroughSql(siteId: string, from: string, to: string, l
       ${ctrExpression} AS ctr
     FROM (SELECT c.page_path, c.button_id, sum(c.clicks)::int AS clicks
             FROM click_facts c
-           WHERE ${factWhere("c", filter)} AND ${pageRowFilterSql(filters, "c.page_path")} AND ${rowSessionFilterSql(filters, "c")}
+           WHERE ${factWhere("c", filter)} AND ${pageRowFilterSql(filters, "c.page_path")} AND ${rowSessionFilterSql(filters, siteId, "c")}
            GROUP BY 1, 2) clicks
     LEFT JOIN (SELECT v.page_path, sum(v.visits)::int AS views
             FROM page_visit_facts v
-           WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, "v")}
+           WHERE ${factWhere("v", filter)} AND ${pageRowFilterSql(filters, "v.page_path")} AND ${rowSessionFilterSql(filters, siteId, "v")}
            GROUP BY 1) views
       ON views.page_path = clicks.page_path
     ORDER BY ctr DESC NULLS LAST, clicks.clicks DESC, clicks.page_path COLLATE "C", clicks.button_id COLLATE "C" LIMIT ${limit}`;

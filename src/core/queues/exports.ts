@@ -7,6 +7,13 @@ import { createRedisConnection } from "../redis";
 export const EXPORTS_QUEUE = "exports";
 export const RAW_EXPORT_JOB = "raw-export";
 
+/**
+ * The ids BullMQ gives the jobs exports.start adds (it sets none of its own): digits. Lookups take
+ * nothing else: any other name could be one of the queue's own Redis keys (bull:exports:id,
+ * :events, :wait), which getJob reads as a job and fails on, a 500 instead of "no such export".
+ */
+export const EXPORT_JOB_ID = /^\d{1,20}$/;
+
 export interface RawExportJobData {
   siteId: string;
   timeZone: string;

@@ -1,12 +1,16 @@
 /**
  * Email reports (docs/reports.md) over facts the real ETL wrote: a weekly report of a fixture site
  * has the right figures, changes, top pages and sources; it is sent once per period to a real SMTP
- * server (smtp-server), only to members, with an unsubscribe link that stops it.
+ * server (smtp-server), only to members, with an unsubscribe link that stops it. The link itself
+ * against the real web app (GET /api/reports/unsubscribe shows a button and changes nothing; POST
+ * stops the report once; a bad token is a 400 or a 404 that keeps the report).
  */
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { AppConfig } from "@/core/config";
 import { loadConfig } from "@/core/config/load";
 import { getPrisma } from "@/core/db/client";
 import { createSite } from "@/core/db/sites";
@@ -14,7 +18,9 @@ import type { StoredEvent } from "@/core/events";
 import { reportContent } from "@/core/reports/content";
 import { reportPeriods } from "@/core/reports/periods";
 import { renderReport } from "@/core/reports/render";
-import { sendDueReports, setReport, unsubscribe } from "@/core/reports/subscriptions";
+import type { ReportFrequency } from "@/core/reports/periods";
+import { reportsOf, sendDueReports, setReport, unsubscribe } from "@/core/reports/subscriptions";
+import { startApp, type RunningApp } from "../../support/app";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { runPass, storedEvent, writeLogEvents } from "../../support/etl";
 import { closeCoreConnections } from "../../support/ingest-env";
@@ -30,6 +36,7 @@ let smtp: TestSmtpServer;
 let site: { id: string; name: string };
 let member: { id: string; email: string };
 let outsider: { id: string; email: string };
+let app: RunningApp;
 
 /** One session on a day: a start, its pages, an end; the first event carries the channel. */
 function session(id: string, at: string, pages: string[], channel?: string): StoredEvent[] {
@@ -63,9 +70,11 @@ beforeAll(async () => {
     ),
   ]);
   await runPass(db.url, logsDir);
-});
+  app = await startApp({ name: "reports", env: { DATABASE_URL: db.url, LOG_LEVEL: "warn" } });
+}, 300_000);
 
 afterAll(async () => {
+  await app?.stop();
   await closeCoreConnections();
   await smtp?.close();
   await db?.drop();
@@ -114,18 +123,19 @@ describe("email reports", () => {
       SMTP_URL: smtp.url,
       APP_URL: "https://pulse.test",
     });
+    // Only the mails of this test (the unsubscribe tests send their own).
+    const sentBefore = smtp.mails.length;
+    const mails = () => smtp.mails.slice(sentBefore);
     await setReport(site.id, member.id, "weekly", true);
     await setReport(site.id, outsider.id, "weekly", true);
     expect(await sendDueReports(NOW, config)).toEqual({ sent: 1, failed: 0 });
-    expect(smtp.mails).toHaveLength(1);
-    expect(smtp.mails[0]).toContain("To: viewer@shop.test");
-    expect(smtp.mails[0]).toMatch(/Subject: Weekly report for/);
-    expect(smtp.mails[0]).toMatch(/text\/plain/);
-    expect(smtp.mails[0]).toMatch(/text\/html/);
+    expect(mails()).toHaveLength(1);
+    expect(mails()[0]).toContain("To: viewer@shop.test");
+    expect(mails()[0]).toMatch(/Subject: Weekly report for/);
+    expect(mails()[0]).toMatch(/text\/plain/);
+    expect(mails()[0]).toMatch(/text\/html/);
     // (A long header may be folded onto the next line.)
-    const token = /List-Unsubscribe:\s*<https:\/\/pulse\.test\/api\/reports\/unsubscribe\?token=([A-Za-z0-9_-]+)>/.exec(
-      smtp.mails[0]!,
-    )?.[1];
+    const token = /List-Unsubscribe:\s*<https:\/\/pulse\.test\/api\/reports\/unsubscribe\?token=([A-Za-z0-9_-]+)>/.exec(mails()[0]!)?.[1];
     expect(token).toBeDefined();
 
     // The same period is not sent again; the next week's is.
@@ -135,6 +145,170 @@ describe("email reports", () => {
     expect(await unsubscribe(token!)).toEqual({ siteName: SITE_NAME, frequency: "weekly" });
     expect(await unsubscribe(token!)).toBeNull();
     expect(await sendDueReports(NOW + 14 * 86_400_000, config)).toEqual({ sent: 0, failed: 0 });
-    expect(smtp.mails).toHaveLength(2);
+    expect(mails()).toHaveLength(2);
+    await setReport(site.id, outsider.id, "weekly", false);
+  });
+});
+
+const DAY = 86_400_000;
+/** The fixture site's name as the pages must show it: escaped, never as markup. */
+const SITE_NAME_HTML = "Shop &#60;b&#62;&#38;&#60;/b&#62; Co";
+const FORM = "application/x-www-form-urlencoded";
+
+/** The few entities escapeHtml writes (&#NN;), back to characters. */
+const unescapeHtml = (s: string) => s.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+
+describe("the unsubscribe link against the web app (/api/reports/unsubscribe)", () => {
+  let config: AppConfig;
+  const readers: string[] = [];
+
+  beforeAll(() => {
+    // The links in the mails point at the running app.
+    config = loadConfig({ ...process.env, DATABASE_URL: db.url, SMTP_URL: smtp.url, APP_URL: app.url });
+  });
+
+  afterEach(async () => {
+    // Each test has its own reader (and report); none is left for the next test to send to.
+    await getPrisma().user.deleteMany({ where: { id: { in: readers.splice(0) } } });
+  });
+
+  const mailsTo = (email: string) => smtp.mails.filter((m) => m.includes(`To: ${email}`));
+
+  /** How many reports go to `email` when the reports due at `now` are sent. */
+  async function reportsSentTo(email: string, now: number): Promise<number> {
+    const before = mailsTo(email).length;
+    await sendDueReports(now, config);
+    return mailsTo(email).length - before;
+  }
+
+  /** A new viewer of the site with one report, and the unsubscribe link of the report mailed to them. */
+  async function subscribedReader(frequency: ReportFrequency) {
+    const email = `reader-${randomUUID().slice(0, 8)}@shop.test`;
+    const { id } = await getPrisma().user.create({
+      data: { email, sites: { create: { siteId: site.id, role: "viewer" } } },
+      select: { id: true },
+    });
+    readers.push(id);
+    await setReport(site.id, id, frequency, true);
+    expect(await reportsSentTo(email, NOW)).toBe(1);
+    // (A long header may be folded onto the next line.)
+    const link = /List-Unsubscribe:\s*<([^>\s]+)>/.exec(mailsTo(email).at(-1)!)?.[1];
+    expect(link).toBeDefined();
+    const url = new URL(link!);
+    expect(url.origin + url.pathname).toBe(`${app.url}/api/reports/unsubscribe`);
+    const token = url.searchParams.get("token")!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    return { id, email, link: url, token };
+  }
+
+  /** The Unsubscribe form of the page GET shows: where its button posts, resolved as a browser would. */
+  async function unsubscribeForm(link: URL): Promise<URL> {
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const form = /<form method="post" action="([^"]*)"><button type="submit">Unsubscribe<\/button><\/form>/.exec(html);
+    expect(form, html).not.toBeNull();
+    return new URL(unescapeHtml(form![1]!), link);
+  }
+
+  it("GET shows an Unsubscribe button and stops nothing (mail scanners open links)", async () => {
+    const reader = await subscribedReader("weekly");
+    const res = await fetch(reader.link);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const html = await res.text();
+    expect(html).toContain("<h1>Stop this email report?</h1>");
+    // The button posts back to the same link.
+    expect((await unsubscribeForm(reader.link)).href).toBe(reader.link.href);
+
+    // Opened twice above, and the report is still on: it is there and next week's goes out.
+    expect(await reportsOf(site.id, reader.id)).toEqual(["weekly"]);
+    expect(await getPrisma().reportSubscription.count({ where: { token: reader.token } })).toBe(1);
+    expect(await reportsSentTo(reader.email, NOW + 7 * DAY)).toBe(1);
+
+    // A GET without a usable token shows no button.
+    for (const query of ["", "?token=", `?${new URLSearchParams({ token: "<script>alert(1)</script>" })}`]) {
+      const bad = await fetch(`${app.url}/api/reports/unsubscribe${query}`);
+      expect(bad.status, query).toBe(400);
+      const body = await bad.text();
+      expect(body).not.toContain("<form");
+      expect(body).not.toContain("<script>");
+    }
+  });
+
+  it("POST with an unknown, garbled, overlong or missing token: 404 or 400, and the report is kept", async () => {
+    const reader = await subscribedReader("weekly");
+    const post = (query: string) =>
+      fetch(`${app.url}/api/reports/unsubscribe${query}`, { method: "POST", headers: { "content-type": FORM }, body: "" });
+    const q = (token: string) => `?${new URLSearchParams({ token })}`;
+
+    // Well-formed but not ours (a random token, a prefix of the real one): 404.
+    for (const token of [randomBytes(24).toString("base64url"), reader.token.slice(0, 20)]) {
+      const res = await post(q(token));
+      expect(res.status, token).toBe(404);
+      expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await res.text()).toContain("This report was already stopped, or the link is not one of ours.");
+    }
+
+    // Not a token at all: 400, and nothing of it comes back in the page.
+    const overlong = reader.token + "A".repeat(65 - reader.token.length);
+    expect(overlong).toHaveLength(65);
+    for (const query of [
+      q(`../${reader.token}`),
+      q("../../etc/passwd"),
+      `?token=..%2F..%2F${reader.token}`,
+      q(`${reader.token}<script>alert(1)</script>`),
+      q(`${reader.token}'"`),
+      q(overlong),
+      q(reader.token.repeat(3)),
+      q(reader.token.slice(0, 15)),
+      "",
+      "?token=",
+      `?other=${reader.token}`,
+    ]) {
+      const res = await post(query);
+      expect(res.status, query).toBe(400);
+      const body = await res.text();
+      expect(body, query).toContain("This unsubscribe link is not complete.");
+      expect(body, query).not.toContain("<script>");
+    }
+
+    // The report is still on, with the same link, and next week's goes out.
+    expect(await reportsOf(site.id, reader.id)).toEqual(["weekly"]);
+    expect(await getPrisma().reportSubscription.count({ where: { token: reader.token } })).toBe(1);
+    expect(await reportsSentTo(reader.email, NOW + 7 * DAY)).toBe(1);
+  });
+
+  it("the button (POST with the right token) stops the report and names it; a second POST says it was already stopped", async () => {
+    const reader = await subscribedReader("monthly");
+    const action = await unsubscribeForm(reader.link);
+    const res = await fetch(action, { method: "POST", headers: { "content-type": FORM }, body: "" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const html = await res.text();
+    expect(html).toContain("<h1>Unsubscribed</h1>");
+    expect(html).toContain(`You will no longer get the monthly report of ${SITE_NAME_HTML}.`);
+
+    // Gone: no subscription, and next month's report does not go out.
+    expect(await reportsOf(site.id, reader.id)).toEqual([]);
+    expect(await getPrisma().reportSubscription.count({ where: { token: reader.token } })).toBe(0);
+    expect(await reportsSentTo(reader.email, NOW + 31 * DAY)).toBe(0);
+
+    const again = await fetch(action, { method: "POST", headers: { "content-type": FORM }, body: "" });
+    expect(again.status).toBe(404);
+    expect(await again.text()).toContain("This report was already stopped");
+  });
+
+  it("a mail client's one-click unsubscribe (RFC 8058) works too, and the page escapes the site's name", async () => {
+    const reader = await subscribedReader("weekly");
+    const res = await fetch(reader.link, { method: "POST", headers: { "content-type": FORM }, body: "List-Unsubscribe=One-Click" });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`You will no longer get the weekly report of ${SITE_NAME_HTML}.`);
+    expect(html).not.toContain(SITE_NAME);
+    expect(html).not.toContain("<b>");
+    expect(await reportsOf(site.id, reader.id)).toEqual([]);
+    expect(await reportsSentTo(reader.email, NOW + 7 * DAY)).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { FilterTriple } from "@/core/analytics/types";
 import {
+  EXPORT_JOB_ID,
   getExportsQueue,
   RAW_EXPORT_JOB,
   type RawExportJobData,
@@ -30,7 +31,7 @@ export const exportsRouter = createTRPCRouter({
     return { jobId: job.id };
   }),
 
-  status: siteProcedure.input(z.object({ jobId: z.string().min(1).max(64) })).query(async ({ ctx, input }) => {
+  status: siteProcedure.input(z.object({ jobId: z.string().regex(EXPORT_JOB_ID, "not an export id") })).query(async ({ ctx, input }) => {
     const job = await getExportsQueue().getJob(input.jobId);
     // Another site's job looks the same as none.
     if (!job || job.data.siteId !== ctx.site.id) throw new TRPCError({ code: "NOT_FOUND", message: "No export with that id." });

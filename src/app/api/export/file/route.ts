@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { getConfig } from "@/core/config";
-import { getExportsQueue, type RawExportResult } from "@/core/queues/exports";
+import { EXPORT_JOB_ID, getExportsQueue, type RawExportResult } from "@/core/queues/exports";
 import { json } from "@/server/analyticsQuery";
 import { checkSiteRead } from "@/server/readAccess";
 
@@ -19,7 +19,7 @@ export async function GET(request: Request): Promise<Response> {
   const target = await checkSiteRead(request);
   if (target instanceof Response) return target;
   const jobId = target.params.get("job") ?? "";
-  const job = /^[A-Za-z0-9_-]{1,64}$/.test(jobId) ? await getExportsQueue().getJob(jobId) : undefined;
+  const job = EXPORT_JOB_ID.test(jobId) ? await getExportsQueue().getJob(jobId) : undefined;
   const result = job?.returnvalue as RawExportResult | null | undefined;
   if (!job || job.data.siteId !== target.site.id || !result)
     return json(404, { error: "not_found", message: "no such export (or not ready)" });

@@ -263,7 +263,8 @@ async function benchAt(EVENTS: number): Promise<Uncached> {
     // Reports are cached per ETL pass (the numbers only change when a pass commits), so the
     // requests above mostly hit the cache. The first request after each pass runs the queries:
     // measured here in-process, with no cache, on the same database (the dashboard's limit of 25).
-    const { getAnalyticsReport, getBreakdown, clearReportCaches, factStoreVersion } = await import("../src/core/db/analytics");
+    const { getAnalyticsReport, getBreakdown, clearReportCaches, closeFactStore, factStoreVersion } =
+      await import("../src/core/db/analytics");
     const { runPass, storedEvent, writeLogEvents } = await import("../test/support/etl");
     const engine = () => (factStoreVersion() === null ? "engine postgres" : "engine duckdb (columnar copy)");
     const { PANELS } = await import("../src/core/dimensions/registry");
@@ -321,6 +322,7 @@ async function benchAt(EVENTS: number): Promise<Uncached> {
       }
     }
     console.log(`RSS after the runs ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+    await closeFactStore();
     await getPrisma().$disconnect();
   } finally {
     await stopApp?.();

@@ -192,14 +192,15 @@ async function benchAt(EVENTS: number): Promise<Uncached> {
 
     // 2. A dashboard user and a read key in the bench database (this process's config points there from now on).
     process.env.DATABASE_URL = db.url;
+    (await import("../src/core/config")).reloadConfig();
     const { upsertUserWithPassword } = await import("../src/core/db/users");
     const { createApiKey } = await import("../src/core/db/apiKeys");
-    const { getPrisma } = await import("../src/core/db/client");
+    const { closePrisma } = await import("../src/core/db/client");
     await upsertUserWithPassword(ADMIN.email, ADMIN.password);
     const readKeys = await Promise.all(
       siteIds.map(async (siteId) => (await createApiKey({ siteId, name: "bench:dashboard", scopes: ["read"] })).secret),
     );
-    await getPrisma().$disconnect();
+    await closePrisma();
 
     // 3. The app on that database.
     t = performance.now();
@@ -323,7 +324,7 @@ async function benchAt(EVENTS: number): Promise<Uncached> {
     }
     console.log(`RSS after the runs ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
     await closeFactStore();
-    await getPrisma().$disconnect();
+    await closePrisma();
   } finally {
     await stopApp?.();
     if (!values.keep) {

@@ -12,6 +12,12 @@ export function getConfig(): AppConfig {
   return cached;
 }
 
+/** Reads the configuration again, for a process that moves to other settings (bench:dashboard's sizes, each its own database). */
+export function reloadConfig(): AppConfig {
+  cached = loadConfig();
+  return cached;
+}
+
 export const LOCAL_KAFKA_BROKER = "localhost:9092";
 
 /** Brokers to connect to: the configured list, or the local broker the platform starts. */

@@ -17,3 +17,9 @@ export function getPrisma(): PrismaClient {
   globalForPrisma.pulsePrisma ??= createPrismaClient();
   return globalForPrisma.pulsePrisma;
 }
+
+/** Closes this process's client; the next getPrisma() opens one with the configuration of then. */
+export async function closePrisma(): Promise<void> {
+  await globalForPrisma.pulsePrisma?.$disconnect();
+  globalForPrisma.pulsePrisma = undefined;
+}

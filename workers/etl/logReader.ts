@@ -88,6 +88,10 @@ export class SessionEvents {
     }
     const key = sessionKey(siteId, session_id);
     if (this.setAside.has(key)) return { kind: "skipped" };
+    const list = this.bySession.get(key);
+    // A session's events mostly carry the same dims: the previous event's object, when equal,
+    // saves the JSON.stringify of internDims (8% of a pass's time in a profile).
+    const previous = list?.[list.length - 1]?.dims;
     const event: MetricEvent = {
       eventId: event_id,
       type: this.intern(event_type),
@@ -95,9 +99,8 @@ export class SessionEvents {
       time: Date.parse(event_time),
       pagePath: page_path === undefined ? undefined : this.intern(page_path),
       buttonId: button_id === undefined ? undefined : this.intern(button_id),
-      dims: dims === undefined ? undefined : this.internDims(dims),
+      dims: dims === undefined ? undefined : previous !== undefined && sameDims(previous, dims) ? previous : this.internDims(dims),
     };
-    const list = this.bySession.get(key);
     if (list) list.push(event);
     else this.bySession.set(key, [event]);
     return { kind: "added" };
@@ -114,6 +117,16 @@ export class SessionEvents {
   sessionKeys(): string[] {
     return [...this.bySession.keys()];
   }
+}
+
+/** The same dimensions with the same values (the order of the keys does not matter). */
+function sameDims(a: EventDims, b: EventDims): boolean {
+  let keys = 0;
+  for (const name in b) {
+    if (a[name as keyof EventDims] !== b[name as keyof EventDims]) return false;
+    keys++;
+  }
+  return Object.keys(a).length === keys;
 }
 
 const SESSION_MARKER = Buffer.from('"session_id":"');

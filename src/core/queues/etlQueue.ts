@@ -75,9 +75,12 @@ export interface EtlJobState {
 }
 
 export async function getEtlJobState(jobId: string, queue: EtlQueue = getEtlQueue()): Promise<EtlJobState | null> {
+  // The state first, then the job: read the other way round, a pass that finished in between
+  // came back "completed" without its result (read before it was stored), and the dashboard,
+  // which stops asking once a job is completed, never showed the pass's outcome.
+  const raw = await queue.getJobState(jobId);
   const job = await queue.getJob(jobId);
   if (!job) return null;
-  const raw = await job.getState();
   // A sharded "run now" is running while its parent waits for the shards' jobs.
   const state = raw === "waiting-children" ? "active" : raw;
   const known = ["waiting", "active", "completed", "failed", "delayed"] as const;

@@ -14,7 +14,7 @@ import { DIMENSIONS } from "../../../src/core/dimensions/registry";
 import { factChangesSql } from "../../../src/core/store/versions";
 import { writeDataset, writeDatasetHoldingBack, LogWriter } from "../../support/dataset";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
-import { runPass } from "../../support/etl";
+import { runPass, storedEvent, writeLogEvents } from "../../support/etl";
 import { closeCoreConnections } from "../../support/ingest-env";
 
 const END = Date.parse("2026-06-30T00:00:00.000Z");
@@ -104,6 +104,50 @@ describe("the dashboard's copy of the facts", () => {
     const after = await expectEnginesAgree(siteB);
     expect((after[0] as typeof before).session_metrics).not.toEqual(before.session_metrics);
   }, 240_000);
+
+  it("copies awkward text exactly: quotes, commas, backslashes, \\N, emoji, 2 KB paths", async () => {
+    const { createSite } = await import("../../../src/core/db/sites");
+    const siteC = (await createSite({ name: "c.example", timeZone: "UTC" })).id;
+    // What the event schema lets through (control characters are refused at ingest: hostile-input.test.ts).
+    const paths = ['/a,"b"', "/it's;x\\y", "/ünï/😀", `/${"p".repeat(2046)}`, '/"', "/,", "/NULL", "/ "];
+    const dims = { channel: 'Quote " and, comma', country: "\\N", browser: 'Edge "Chromium"', os: "日本語" };
+    await writeLogEvents(
+      logsDir,
+      paths.flatMap((page, i) => [
+        storedEvent(`2026-06-2${i % 8}T10:00:00.000Z`, {
+          site_id: siteC,
+          event_type: "page_visited",
+          user_id: `u${i}`,
+          session_id: `c${i}`,
+          page_path: page,
+          dims,
+        }),
+        storedEvent(`2026-06-2${i % 8}T10:00:05.000Z`, {
+          site_id: siteC,
+          event_type: "button_clicked",
+          user_id: `u${i}`,
+          session_id: `c${i}`,
+          page_path: page,
+          button_id: `b,"${i}"`,
+          dims,
+        }),
+        storedEvent(`2026-06-2${i % 8}T10:00:06.000Z`, {
+          site_id: siteC,
+          event_type: `said.hi:${i}`,
+          user_id: `u${i}`,
+          session_id: `c${i}`,
+          dims,
+        }),
+      ]),
+    );
+    await runPass(db.url, logsDir);
+    await expectEnginesAgree(siteC);
+    const page = DIMENSIONS.find((d) => d.name === "page")!;
+    const rows = (await analytics.getBreakdown(siteC, RANGES[0]!, page)).rows.map((r) => r.value);
+    expect(rows.sort()).toEqual([...paths].sort());
+    const channel = DIMENSIONS.find((d) => d.name === "channel")!;
+    expect((await analytics.getBreakdown(siteC, RANGES[0]!, channel)).rows.map((r) => r.value)).toEqual([dims.channel]);
+  }, 120_000);
 
   it("drops a deleted site", async () => {
     const { deleteSite } = await import("../../../src/core/db/sites");

@@ -140,6 +140,26 @@ describe("reading log files", () => {
     expect(events.take(sessionKey(SITE, "a"))).toHaveLength(1);
   });
 
+  it("checks a repeated dims set once and shares it, but still checks the rest of the line and any other dims", () => {
+    const events = new SessionEvents();
+    const dims = { country: "FR", device: "mobile" };
+    const base = { ...(JSON.parse(lines[0]!) as Record<string, unknown>), dims };
+    const line = (over: Record<string, unknown>) => JSON.stringify({ ...base, event_id: crypto.randomUUID(), ...over });
+    expect(events.addLine(line({}), SITE)).toEqual({ kind: "added" });
+    expect(events.addLine(line({ dims: { device: "mobile", country: "FR" } }), SITE)).toEqual({ kind: "added" });
+    expect(events.addLine(line({ user_id: "" }), SITE)).toMatchObject({ kind: "refused", reason: expect.stringContaining("user_id") });
+    expect(events.addLine(line({ dims: [] }), SITE)).toMatchObject({ kind: "refused", reason: expect.stringContaining("dims") });
+    expect(events.addLine(line({ dims: { ...dims, os: "" } }), SITE)).toMatchObject({
+      kind: "refused",
+      reason: expect.stringContaining("dims.os"),
+    });
+    const proto = `{${line({}).slice(1, -1).replace('"dims":{', '"dims":{"__proto__":"x",')}}`;
+    expect(events.addLine(proto, SITE)).toMatchObject({ kind: "refused", reason: expect.stringContaining("dims") });
+    const [first, second] = events.take(sessionKey(SITE, "a"))!;
+    expect(first!.dims).toEqual(dims);
+    expect(second!.dims).toBe(first!.dims);
+  });
+
   it("skips valid lines of sessions set aside earlier", () => {
     const events = new SessionEvents(new Set([sessionKey(SITE, "a")]));
     expect(events.addLine(lines[0]!, SITE)).toEqual({ kind: "skipped" });

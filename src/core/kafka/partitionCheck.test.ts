@@ -1,5 +1,7 @@
-import type { Message, PartitionerArgs, RecordMetadata } from "kafkajs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { Partitioners, type Message, type PartitionerArgs, type RecordMetadata } from "kafkajs";
 import { describe, expect, it } from "vitest";
+import { keyPartition } from "./murmur2";
 import { recordingPartitioner, unacknowledged } from "./partitionCheck";
 
 const ack = (partition: number, errorCode = 0): RecordMetadata => ({ topicName: "t", partition, errorCode });
@@ -20,6 +22,27 @@ describe("recordingPartitioner", () => {
       counts[partition]!++;
     }
     expect(counts.every((n) => n > 50)).toBe(true);
+  });
+});
+
+describe("keyPartition", () => {
+  it("gives every key the partition kafkajs's default partitioner gives it (ASCII, UTF-8, every tail length, long keys)", () => {
+    const kafkajs = Partitioners.DefaultPartitioner();
+    const keys = ["", "a", "ab", "abc", "abcd", "é", "漢字", "🙂 session", "x".repeat(5000), "é".repeat(400)];
+    for (let i = 0; i < 2000; i++) keys.push(`${randomUUID()}:${String.fromCodePoint(...randomBytes(i % 40).map((b) => b * 97 + 1))}`);
+    for (const partitions of [1, 3, 7, 64]) {
+      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+        partitionId,
+        leader: 1,
+        replicas: [1],
+        isr: [1],
+      }));
+      for (const key of keys) {
+        const expected = kafkajs({ topic: "t", partitionMetadata, message: { key, value: "" } } as PartitionerArgs);
+        expect(keyPartition(key, partitions), key).toBe(expected);
+        expect(keyPartition(Buffer.from(key), partitions), key).toBe(expected);
+      }
+    }
   });
 });
 

@@ -1,15 +1,21 @@
 import { Partitioners, type ICustomPartitioner, type Message, type RecordMetadata } from "kafkajs";
+import { keyPartition } from "./murmur2";
 
 /**
- * kafkajs's default partitioner (murmur2 of the key, as the Java client), which also writes the
- * partition it chose onto the message. The producer needs it to see which partitions a send must
- * have reached (unacknowledged below); a retry inside kafkajs then reuses the same partition.
+ * Kafka's default partitioner (murmur2 of the key, as the Java client and kafkajs; murmur2.ts
+ * computes it without kafkajs's cost), which also writes the partition it chose onto the message.
+ * The producer needs it to see which partitions a send must have reached (unacknowledged below);
+ * a retry inside kafkajs then reuses the same partition. A message without a key (the producer
+ * never sends one) goes the way kafkajs's default partitioner sends it.
  */
 export const recordingPartitioner: ICustomPartitioner = () => {
-  const choose = Partitioners.DefaultPartitioner();
+  const unkeyed = Partitioners.DefaultPartitioner();
   return (args) => {
-    const partition = choose(args);
-    args.message.partition = partition;
+    const { message, partitionMetadata } = args;
+    if (message.partition !== undefined && message.partition !== null) return message.partition;
+    const key = message.key;
+    const partition = typeof key === "string" || Buffer.isBuffer(key) ? keyPartition(key, partitionMetadata.length) : unkeyed(args);
+    message.partition = partition;
     return partition;
   };
 };

@@ -158,9 +158,10 @@ export class EventProducer {
     let bytes = 0;
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
-      const value = JSON.stringify(event);
+      // As bytes: kafkajs measures a string value twice and encodes it once per send; a Buffer it copies.
+      const value = Buffer.from(JSON.stringify(event));
       const key = messageKey(event);
-      bytes += Buffer.byteLength(value) + Buffer.byteLength(key);
+      bytes += value.length + Buffer.byteLength(key);
       messages[i] = { key, value };
     }
     return new Promise<void>((resolve, reject) => {

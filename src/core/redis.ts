@@ -15,9 +15,10 @@ export function getRedis(): Redis {
   if (!globalForRedis.pulseRedis) {
     const redis = new Redis(getConfig().redis.url, {
       enableAutoPipelining: true,
-      // Lua scripts (the rate limiter's rlflxIncr) break inside auto-pipelines on the first NOSCRIPT
+      // Lua scripts (the rate limiter's rlflxIncr, the collector's pulseVisitorSession in
+      // src/core/visitors/visitor.ts) break inside auto-pipelines on the first NOSCRIPT
       // ("results[i] is not iterable"), so they are sent on their own.
-      autoPipeliningIgnoredCommands: ["rlflxIncr", "evalsha", "eval"],
+      autoPipeliningIgnoredCommands: ["rlflxIncr", "pulseVisitorSession", "evalsha", "eval"],
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
       commandTimeout: 1_000,

@@ -25,6 +25,21 @@ it("the same browser twice in a day is one user; the next day, after the salt ro
   expect(nextDay.started).toBe(true);
 });
 
+it("keeps one session per visitor when Redis forgot the script (restarted or SCRIPT FLUSH), and for concurrent events", async () => {
+  const redis = getRedis();
+  const now = Date.parse("2031-05-05T10:00:00Z");
+  const someone = { ...visitor, siteId: randomUUID() };
+  const first = await visitorSession(redis, someone, now);
+  await redis.script("FLUSH");
+  const after = await visitorSession(redis, someone, now + 1_000);
+  expect(after).toMatchObject({ sessionId: first.sessionId, started: false });
+  // Ten events of a new visitor at once: exactly one starts the session, all share it.
+  const other = { ...visitor, siteId: randomUUID() };
+  const together = await Promise.all(Array.from({ length: 10 }, () => visitorSession(redis, other, now)));
+  expect(new Set(together.map((s) => s.sessionId)).size).toBe(1);
+  expect(together.filter((s) => s.started)).toHaveLength(1);
+});
+
 it("the rotation keeps yesterday's and today's salts, makes tomorrow's, deletes older, and none lives over 48 h", async () => {
   const redis = getRedis();
   const now = Date.parse("2031-04-10T00:05:00Z");

@@ -136,7 +136,7 @@ async function getDailySessionMetrics(
     orderBy: { date: "asc" },
   });
   return daily.map((r) => ({
-    date: r.date.toISOString().slice(0, 10),
+    date: day(r.date),
     total_sessions: r.totalSessions,
     unique_users: r.uniqueUsers,
     avg_duration_seconds: num(r.avgDurationSeconds),

@@ -132,7 +132,8 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
       : (["event_facts", "event_type", eventRowFilterSql(q.filters, "x.event_type")] as const);
   const amount = q.dimension.level === "page" ? Prisma.raw("x.visits") : Prisma.raw("x.count");
   // The filters pick the kept sessions' rows before the per-session step, which then groups only
-  // those (the page breakdown at 10M events with two filters: 336 ms to about 200 ms on the copy).
+  // those (the page breakdown at 10M events with two filters: 336 ms to about 200 ms on the copy),
+  // so the sessions joined to them need no second check.
   const amounts =
     q.dimension.level === "page"
       ? Prisma.sql`sum(u.amount)::int AS page_views`
@@ -144,7 +145,6 @@ export function breakdownSql(q: BreakdownQuery): Prisma.Sql {
                    WHERE ${factWhere("x", range)} AND ${rowFilter} AND ${rowSessionFilterSql(q.filters, q.siteId, "x")}
                    GROUP BY 1, 2, 3) per
             JOIN session_facts f ON f.session_id = per.session_id AND f.site_id = ${q.siteId}::uuid
-           WHERE ${sessionFilterSql(q.filters, q.siteId)}
            GROUP BY 1, 2) u
     GROUP BY u.value ${order}`;
 }

@@ -390,14 +390,11 @@ async function main(): Promise<void> {
         .apiKey.delete({ where: { id: keyId } })
         .catch(() => undefined);
     if (!KEEP) {
+      // One connection for both (reconnecting a disconnected admin logged "write after end").
       const admin = createKafka({ config, clientSuffix: "bench" }).admin();
       await admin
         .connect()
         .then(() => admin.deleteTopics({ topics: [topic, dlqTopic], timeout: 10_000 }))
-        .catch(() => undefined)
-        .finally(() => admin.disconnect().catch(() => undefined));
-      await admin
-        .connect()
         .then(() => admin.deleteGroups([group]))
         .catch(() => undefined)
         .finally(() => admin.disconnect().catch(() => undefined));

@@ -394,7 +394,7 @@ async function main(): Promise<void> {
       const admin = createKafka({ config, clientSuffix: "bench" }).admin();
       await admin
         .connect()
-        .then(() => admin.deleteTopics({ topics: [topic, dlqTopic], timeout: 10_000 }))
+        .then(() => admin.deleteTopics({ topics: [topic, dlqTopic], timeout: 10_000 }).catch(() => undefined))
         .then(() => admin.deleteGroups([group]))
         .catch(() => undefined)
         .finally(() => admin.disconnect().catch(() => undefined));

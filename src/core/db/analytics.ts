@@ -15,7 +15,7 @@ import { rangeClickThroughSql, rangePageEngagementSql, rangeSummarySql } from ".
 import { getConfig } from "../config";
 import { logger } from "../logging/logger";
 import type { Prisma } from "../../generated/prisma/client";
-import { FactStore } from "../store/factStore";
+import { FactStore, type SyncScope } from "../store/factStore";
 import { DATA_VERSION_SQL } from "../store/versions";
 import { getPrisma } from "./client";
 import { createBreakdownCache, createReportCache } from "./reportCache";
@@ -64,6 +64,11 @@ export async function warmFactStore(): Promise<void> {
 /** The data version this process's copy holds (-1 before its first load); null when there is none. */
 export function factStoreVersion(): bigint | null {
   return factStore()?.heldVersion ?? null;
+}
+
+/** How this process's copy was last brought up to date (src/core/store/factStore.ts); null when there is none. */
+export function factStoreLastSync(): SyncScope | null {
+  return factStore()?.lastSync ?? null;
 }
 
 export async function closeFactStore(): Promise<void> {

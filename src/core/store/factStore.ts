@@ -8,7 +8,7 @@ import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { logger } from "../logging/logger";
 import { columnList, createTableSql, STORE_TABLES } from "./tables";
-import { DATA_VERSION_SQL, WHOLE_SITE } from "./versions";
+import { DATA_VERSION_SQL, MAX_LISTED_SESSIONS, WHOLE_SITE } from "./versions";
 
 /**
  * The dashboard's columnar copy of the facts (docs/dashboard-store.md): an in-memory DuckDB
@@ -22,8 +22,11 @@ import { DATA_VERSION_SQL, WHOLE_SITE } from "./versions";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** What a sync copies: everything (the first load), or whole sites and some dates of others. */
-type Scope = { all: true } | { all: false; sites: Set<string>; dates: Map<string, Set<string>> };
+/** What a sync copies: everything (the first load), or whole sites, some dates and some sessions of others. */
+type Scope = { all: true } | { all: false; sites: Set<string>; dates: Map<string, Set<string>>; sessions: Map<string, Set<string>> };
+
+/** How the last sync chose what to copy, for tests and logs. */
+export type SyncScope = "all" | "pairs" | "sessions";
 
 function scopeOf(rows: readonly { site_id: string; date: string }[]): Scope {
   const sites = new Set<string>();
@@ -35,20 +38,54 @@ function scopeOf(rows: readonly { site_id: string; date: string }[]): Scope {
     else dates.set(site, (dates.get(site) ?? new Set()).add(date));
   }
   for (const site of sites) dates.delete(site);
-  return { all: false, sites, dates };
+  return { all: false, sites, dates, sessions: new Map() };
 }
 
-const isEmpty = (scope: Scope) => !scope.all && scope.sites.size === 0 && scope.dates.size === 0;
+/**
+ * The sessions listed for every version in (held, version] (fact_session_changes), or null when
+ * one is not listed (a whole site, a big pass, or a version whose list was dropped), there are
+ * too many, or an id is one this file will not inline.
+ */
+function sessionScopeOf(rows: readonly SessionList[], held: bigint, version: bigint): Scope | null {
+  if (BigInt(rows.length) !== version - held) return null;
+  const sessions = new Map<string, Set<string>>();
+  let count = 0;
+  for (const { site_ids: siteIds, session_ids: sessionIds } of rows) {
+    if (!siteIds || !sessionIds || siteIds.length !== sessionIds.length) return null;
+    for (const [i, site] of siteIds.entries()) {
+      const id = sessionIds[i]!;
+      if (!UUID.test(site) || !plainId(id)) return null;
+      const ids = sessions.get(site) ?? new Set();
+      if (!ids.has(id)) count++;
+      sessions.set(site, ids.add(id));
+    }
+  }
+  return count > MAX_LISTED_SESSIONS ? null : { all: false, sites: new Set(), dates: new Map(), sessions };
+}
+
+interface SessionList {
+  site_ids: string[] | null;
+  session_ids: string[] | null;
+}
+
+/** Session ids inlined in a condition: no backslash (whatever standard_conforming_strings says) and no NUL. */
+const plainId = (id: string): boolean => id.length > 0 && !id.includes("\\") && !id.includes("\u0000");
+
+const isEmpty = (scope: Scope) => !scope.all && scope.sites.size === 0 && scope.dates.size === 0 && scope.sessions.size === 0;
 
 /**
  * The rows of a scope, as a condition both PostgreSQL and DuckDB read. The ids and dates are
- * inlined (COPY takes no parameters), which is safe: scopeOf let only UUIDs and plain dates through.
+ * inlined (COPY takes no parameters), which is safe: scopeOf let only UUIDs and plain dates
+ * through, sessionScopeOf only UUIDs and ids without backslashes, whose quotes are doubled.
  */
 function scopeWhere(scope: Scope): string {
   if (scope.all) return "TRUE";
   const parts = [...scope.sites].map((site) => `site_id = '${site}'::uuid`);
   for (const [site, dates] of scope.dates) {
     parts.push(`(site_id = '${site}'::uuid AND date IN (${[...dates].map((d) => `'${d}'::date`).join(", ")}))`);
+  }
+  for (const [site, ids] of scope.sessions) {
+    parts.push(`(site_id = '${site}'::uuid AND session_id IN (${[...ids].map((id) => `'${id.replaceAll("'", "''")}'`).join(", ")}))`);
   }
   return parts.join(" OR ");
 }
@@ -72,6 +109,7 @@ export class FactStore {
   /** The data_version the copy holds; -1 before the first load. */
   private version = -1n;
   private syncing: Promise<void> | undefined;
+  private syncScope: SyncScope | undefined;
 
   constructor(private readonly options: FactStoreOptions) {
     // One connection, closed when idle so a quiet dashboard holds none; an idle connection that
@@ -83,6 +121,11 @@ export class FactStore {
   /** The data_version the copy holds (-1 before its first load). */
   get heldVersion(): bigint {
     return this.version;
+  }
+
+  /** What the last sync copied: everything, the stamped (site, date) pairs, or listed sessions. */
+  get lastSync(): SyncScope | undefined {
+    return this.syncScope;
   }
 
   /** Runs one query (PostgreSQL-style $1 parameters) once the copy holds at least `atLeast`. */
@@ -141,12 +184,24 @@ export class FactStore {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       const version = BigInt((await client.query<{ version: string }>(DATA_VERSION_SQL)).rows[0]?.version ?? "0");
       let scope: Scope = { all: true };
+      let kind: SyncScope = "all";
       if (this.version >= 0n) {
-        const changed = await client.query<{ site_id: string; date: string }>(
-          "SELECT site_id::text AS site_id, date::text AS date FROM fact_versions WHERE version > $1",
-          [this.version.toString()],
+        // After small ETL passes, only the sessions they rewrote; otherwise every (site, date) pair
+        // stamped since (a whole day of facts each, the first request after a pass paid for it).
+        const lists = await client.query<SessionList>(
+          "SELECT site_ids::text[] AS site_ids, session_ids FROM fact_session_changes WHERE version > $1 AND version <= $2",
+          [this.version.toString(), version.toString()],
         );
-        scope = scopeOf(changed.rows);
+        const bySession = sessionScopeOf(lists.rows, this.version, version);
+        kind = bySession ? "sessions" : "pairs";
+        if (bySession) scope = bySession;
+        else {
+          const changed = await client.query<{ site_id: string; date: string }>(
+            "SELECT site_id::text AS site_id, date::text AS date FROM fact_versions WHERE version > $1",
+            [this.version.toString()],
+          );
+          scope = scopeOf(changed.rows);
+        }
       }
       const where = scopeWhere(scope);
       const files = new Map<string, string>();
@@ -161,6 +216,7 @@ export class FactStore {
       await client.query("COMMIT");
       if (files.size > 0) await this.apply(where, files);
       if (version > this.version) this.version = version;
+      this.syncScope = kind;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;

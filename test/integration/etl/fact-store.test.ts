@@ -1,8 +1,9 @@
 /**
  * The dashboard's columnar copy of the facts (docs/dashboard-store.md, src/core/store) answers
  * exactly as PostgreSQL does, and follows every way the facts change: late events on old dates,
- * a time zone change that recomputes a whole site, a deleted site, and two writers whose commits
- * come in the other order than their versions were asked for.
+ * a small pass (reloaded by its sessions), a time zone change that recomputes a whole site, a
+ * deleted site, and two writers whose commits come in the other order than their versions were
+ * asked for.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -96,6 +97,51 @@ describe("the dashboard's copy of the facts", () => {
     expect(second).not.toEqual(first);
   }, 240_000);
 
+  it("after a small pass, reloads only the sessions it rewrote, and still answers exactly as PostgreSQL", async () => {
+    await analytics.enableFactStore(true);
+    await analytics.warmFactStore();
+    expect(analytics.factStoreLastSync()).toBe("all");
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows: known } = await client
+      .query<{ session_id: string; user_id: string }>(
+        "SELECT session_id, user_id FROM session_facts WHERE site_id = $1 ORDER BY session_id LIMIT 3",
+        [siteA],
+      )
+      .finally(() => client.end());
+    // Later events of three known sessions (one on another date than its start), and a new
+    // session whose id needs its quote doubled in the copy's condition.
+    await writeLogEvents(logsDir, [
+      ...known.map((k, i) =>
+        storedEvent(`2026-06-2${i + 2}T12:00:00.000Z`, {
+          site_id: siteA,
+          event_type: "page_visited",
+          user_id: k.user_id,
+          session_id: k.session_id,
+          page_path: "/late",
+        }),
+      ),
+      storedEvent("2026-06-24T08:00:00.000Z", {
+        site_id: siteA,
+        event_type: "page_visited",
+        user_id: "u-new",
+        session_id: "it's new",
+        page_path: "/",
+      }),
+    ]);
+    analytics.clearReportCaches();
+    const before = await analytics.getAnalyticsReport(siteA, RANGES[0]!);
+    await runPass(db.url, logsDir);
+    analytics.clearReportCaches();
+    const fromCopy = await everything(siteA);
+    expect(analytics.factStoreLastSync()).toBe("sessions");
+    expect((fromCopy[0] as typeof before).summary.sessions).toBe(before.summary.sessions + 1);
+    await analytics.enableFactStore(false);
+    analytics.clearReportCaches();
+    expect(fromCopy).toEqual(await everything(siteA));
+    await analytics.enableFactStore(true);
+  }, 240_000);
+
   it("follows a time zone change, which recomputes every date of the site", async () => {
     const { updateSite } = await import("../../../src/core/db/sites");
     const before = await analytics.getAnalyticsReport(siteB, RANGES[0]!);
@@ -156,6 +202,8 @@ describe("the dashboard's copy of the facts", () => {
     await deleteSite(siteB);
     const report = await analytics.getAnalyticsReport(siteB, RANGES[0]!);
     expect(report.summary.sessions).toBe(0);
+    // A whole site is not a list of sessions: the copy reloads it by its stamped pairs.
+    expect(analytics.factStoreLastSync()).toBe("pairs");
     expect((await analytics.getBreakdown(siteB, RANGES[0]!, DIMENSIONS[0]!)).rows).toEqual([]);
   }, 60_000);
 

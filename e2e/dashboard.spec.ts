@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { DEFAULT_SITE_ID } from "../src/core/sites/defaultSite";
 import { EVENT_COUNT, EXPECTED_30D, EXPECTED_7D, XSS_BUTTON, XSS_PAGE, buildEvents } from "./support/events";
-import { baseUrl, postEvents, signIn, waitForLogged } from "./support/helpers";
+import { baseUrl, expectNoHorizontalScroll, postEvents, signIn, waitForLogged } from "./support/helpers";
 
 const ARTIFACTS = "artifacts";
 
@@ -163,8 +163,7 @@ test("create a key, send events, run the ETL, read the numbers, change the range
     await expectSummary(page, EXPECTED_30D.summary);
     await page.setViewportSize({ width: 390, height: 844 });
     await expect(page.getByTestId("summary-sessions")).toBeVisible();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, "no horizontal scrolling of the page on a phone").toBeLessThanOrEqual(0);
+    await expectNoHorizontalScroll(page, "no horizontal scrolling of the page on a phone");
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone.png`, fullPage: true });
     await page.setViewportSize({ width: 1440, height: 1000 });
   });

@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { baseUrl, createSiteWithKey, postEvents, signIn, waitForLogged } from "./support/helpers";
+import { baseUrl, createSiteWithKey, expectNoHorizontalScroll, postEvents, signIn, waitForLogged } from "./support/helpers";
 
 const UA = {
   iphone:
@@ -228,11 +228,6 @@ async function panelRows(page: Page, panel: string): Promise<string[][]> {
   return out;
 }
 
-async function noHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, "no horizontal scrolling of the page").toBeLessThanOrEqual(0);
-}
-
 /** With E2E_SHOTS_DIR set: the page at 1280×900 and 390×844, full height, with a light and a dark preference. */
 async function shot(page: Page, name: string) {
   const dir = process.env.E2E_SHOTS_DIR;
@@ -360,7 +355,7 @@ test("click a source, then a device: every card shows that segment; the filters 
     await page.reload();
     await expect.poll(() => chips(page)).toEqual(["Channel is Organic Search", "Device is mobile"]);
     await expectSummary(page, both);
-    await noHorizontalScroll(page);
+    await expectNoHorizontalScroll(page);
   });
 
   await test.step("on a phone the panels stack, their tabs scroll, and the page does not scroll sideways", async () => {
@@ -368,7 +363,7 @@ test("click a source, then a device: every card shows that segment; the filters 
     await expect(page.getByRole("region", { name: "Sources" })).toBeVisible();
     const [sources, pages] = await Promise.all(["Sources", "Pages"].map((name) => page.getByRole("region", { name }).boundingBox()));
     expect(pages!.y, "Pages below Sources").toBeGreaterThan(sources!.y + sources!.height - 1);
-    await noHorizontalScroll(page);
+    await expectNoHorizontalScroll(page);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 

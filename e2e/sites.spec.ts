@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { DEFAULT_SITE_ID } from "../src/core/sites/defaultSite";
-import { baseUrl, postEvents, shot, signIn, waitForLogged } from "./support/helpers";
+import { baseUrl, expectNoHorizontalScroll, postEvents, shot, signIn, waitForLogged } from "./support/helpers";
 
 const VIEWER_EMAIL = "viewer@e2e.pulse.test";
 const VIEWER_PASSWORD = "viewer-correct-horse";
@@ -53,8 +53,7 @@ async function expectSummary(page: Page, expected: { sessions: string; users: st
 async function noHorizontalScroll(page: Page) {
   const size = page.viewportSize()!;
   await page.setViewportSize({ width: 390, height: 844 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, "no horizontal scrolling of the page on a phone").toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page, "no horizontal scrolling of the page on a phone");
   await page.setViewportSize(size);
 }
 

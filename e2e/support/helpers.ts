@@ -11,6 +11,17 @@ export function baseUrl(): string {
   return url;
 }
 
+/**
+ * The page does not scroll sideways at its current size. Polled: right after a resize, charts
+ * keep their old pixel width until their ResizeObserver has run and React has rendered again
+ * (one CI run measured the 1,212 px desktop chart in a 390 px viewport); what stays too wide fails.
+ */
+export async function expectNoHorizontalScroll(page: Page, message = "no horizontal scrolling of the page"): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), { message, timeout: 5_000 })
+    .toBeLessThanOrEqual(0);
+}
+
 /** Signs in as the stack's admin (on `url`: another web process of the same stack, live.spec.ts). */
 export async function signIn(page: Page, password = ADMIN_PASSWORD, url = baseUrl()): Promise<void> {
   await page.goto(`${url}/signin`);

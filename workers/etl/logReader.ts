@@ -69,17 +69,20 @@ export class SessionEvents {
     } catch (err) {
       return { kind: "refused", reason: `not JSON: ${(err as Error).message}` };
     }
+    const rawId = typeof raw === "object" && raw !== null ? (raw as { session_id?: unknown }).session_id : undefined;
+    // The line's session is looked up once, before the checks: they keep a valid session_id as it is.
+    const rawKey = typeof rawId === "string" ? sessionKey(siteId, rawId) : undefined;
+    const held = rawKey === undefined ? undefined : this.bySession.get(rawKey);
     // Most of a session's events repeat its previous event's dims, which were checked then: an
     // equal set is not checked again (half the schema's time in bench:etl), and shares the object.
-    const repeated = this.repeatedDims(raw, siteId);
+    const repeated = repeatedDims(raw, held);
     if (repeated) (raw as { dims?: unknown }).dims = undefined;
     const checked = storedEventSchema.safeParse(raw);
     if (!checked.success) {
-      const id = (raw as { session_id?: unknown } | null)?.session_id;
       return {
         kind: "refused",
         reason: `not a valid event: ${describeIssues(checked.error.issues)}`,
-        sessionId: typeof id === "string" ? id : undefined,
+        sessionId: typeof rawId === "string" ? rawId : undefined,
       };
     }
     const { site_id, event_id, event_type, session_id, user_id, event_time, page_path, button_id, dims } = checked.data;
@@ -90,9 +93,8 @@ export class SessionEvents {
         sessionId: session_id,
       };
     }
-    const key = sessionKey(siteId, session_id);
+    const key = rawKey ?? sessionKey(siteId, session_id);
     if (this.setAside.has(key)) return { kind: "skipped" };
-    const list = this.bySession.get(key);
     const event: MetricEvent = {
       eventId: event_id,
       type: this.intern(event_type),
@@ -102,23 +104,9 @@ export class SessionEvents {
       buttonId: button_id === undefined ? undefined : this.intern(button_id),
       dims: repeated ?? (dims === undefined ? undefined : this.internDims(dims)),
     };
-    if (list) list.push(event);
+    if (held) held.push(event);
     else this.bySession.set(key, [event]);
     return { kind: "added" };
-  }
-
-  /**
-   * The previous event's dims of the line's session when the line's dims are the same plain
-   * object of the same strings (so they would pass the schema's dims checks as those did).
-   * The line's session_id is not checked yet: it only finds a session already held.
-   */
-  private repeatedDims(raw: unknown, siteId: string): EventDims | undefined {
-    if (typeof raw !== "object" || raw === null) return undefined;
-    const { session_id: sessionId, dims } = raw as { session_id?: unknown; dims?: unknown };
-    if (typeof sessionId !== "string" || typeof dims !== "object" || dims === null || Array.isArray(dims)) return undefined;
-    const list = this.bySession.get(sessionKey(siteId, sessionId));
-    const previous = list?.[list.length - 1]?.dims;
-    return previous !== undefined && sameDims(previous, dims as EventDims) ? previous : undefined;
   }
 
   /** Removes and returns a session's events (by sessionKey). */
@@ -132,6 +120,19 @@ export class SessionEvents {
   sessionKeys(): string[] {
     return [...this.bySession.keys()];
   }
+}
+
+/**
+ * The previous event's dims of the line's session (its events held so far) when the line's dims
+ * are the same plain object of the same strings, so they would pass the schema's dims checks as
+ * those did.
+ */
+function repeatedDims(raw: unknown, held: readonly MetricEvent[] | undefined): EventDims | undefined {
+  const previous = held?.[held.length - 1]?.dims;
+  if (previous === undefined) return undefined;
+  const dims = (raw as { dims?: unknown }).dims;
+  if (typeof dims !== "object" || dims === null || Array.isArray(dims)) return undefined;
+  return sameDims(previous, dims as EventDims) ? previous : undefined;
 }
 
 /** The same dimensions with the same values (the order of the keys does not matter). */

@@ -335,10 +335,13 @@ async function computeAndWrite(
     };
     await finishRun(db, runId, counts);
     // Last, so the data_version row lock is held only for the commit (src/core/store/versions.ts).
-    // The sessions too, so a copy can reload just those after a small pass.
-    const sessions = [...known.keys()].map(splitSessionKey);
-    for (const { siteId, facts: f } of facts)
-      if (!known.has(sessionKey(siteId, f.sessionId))) sessions.push({ siteId, sessionId: f.sessionId });
+    // The sessions too (the replaced ones, then the new), so a copy can reload just those after a small pass.
+    const sessions = { siteIds: [...replaced.siteIds], sessionIds: [...replaced.sessionIds] };
+    for (const { siteId, facts: f } of facts) {
+      if (known.has(sessionKey(siteId, f.sessionId))) continue;
+      sessions.siteIds.push(siteId);
+      sessions.sessionIds.push(f.sessionId);
+    }
     const changes = factChangesSql({ pairs, sites: rebuild ? [...sites.keys()] : recomputed, sessions });
     if (changes) await db.query(changes.text, changes.values);
     return counts;

@@ -14,8 +14,7 @@ const scratch = Buffer.alloc(1024);
 export function murmur2(key: string | Buffer): number {
   if (typeof key !== "string") return hashBytes(key, key.length);
   // Writing stops short of the end when the key needs more bytes than the scratch buffer holds.
-  if (key.length * 3 > scratch.length && Buffer.byteLength(key) > scratch.length)
-    return hashBytes(Buffer.from(key), Buffer.byteLength(key));
+  if (key.length * 3 > scratch.length && Buffer.byteLength(key) > scratch.length) return murmur2(Buffer.from(key));
   return hashBytes(scratch, scratch.write(key, 0, "utf8"));
 }
 

@@ -19,7 +19,7 @@ export interface FactChanges {
    * Every session whose facts were deleted or written, when the transaction changed nothing else
    * (no whole site): a copy then reloads only these, if there are at most MAX_LISTED_SESSIONS.
    */
-  sessions?: readonly { siteId: string; sessionId: string }[];
+  sessions?: { siteIds: readonly string[]; sessionIds: readonly string[] };
 }
 
 /** A transaction that rewrote more sessions is reloaded by its (site, date) pairs. */
@@ -27,7 +27,7 @@ export const MAX_LISTED_SESSIONS = 5_000;
 /** How many versions' session lists are kept; a copy further behind reloads by pairs. */
 export const KEPT_SESSION_LISTS = 1_000;
 
-type ChangeValues = [string[], string[], string[] | null, string[] | null];
+type ChangeValues = [string[], string[], readonly string[] | null, readonly string[] | null];
 
 /**
  * One statement (text and values, for pg or Prisma's $executeRawUnsafe); null when nothing
@@ -38,7 +38,8 @@ export function factChangesSql(changes: FactChanges): { text: string; values: Ch
   const siteIds = [...changes.pairs.map((p) => p.siteId), ...changes.sites];
   const dates = [...changes.pairs.map((p) => p.date), ...changes.sites.map(() => WHOLE_SITE)];
   if (siteIds.length === 0) return null;
-  const listed = changes.sessions && changes.sites.length === 0 && changes.sessions.length <= MAX_LISTED_SESSIONS ? changes.sessions : null;
+  const listed =
+    changes.sessions && changes.sites.length === 0 && changes.sessions.siteIds.length <= MAX_LISTED_SESSIONS ? changes.sessions : null;
   return {
     text: `WITH v AS (UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version),
       listed AS (INSERT INTO fact_session_changes (version, site_ids, session_ids) SELECT v.version, $3::uuid[], $4::text[] FROM v),
@@ -46,7 +47,7 @@ export function factChangesSql(changes: FactChanges): { text: string; values: Ch
       INSERT INTO fact_versions (site_id, date, version)
       SELECT DISTINCT k.site_id, k.date, v.version FROM v, unnest($1::uuid[], $2::date[]) AS k(site_id, date)
       ON CONFLICT (site_id, date) DO UPDATE SET version = EXCLUDED.version`,
-    values: [siteIds, dates, listed?.map((s) => s.siteId) ?? null, listed?.map((s) => s.sessionId) ?? null],
+    values: [siteIds, dates, listed?.siteIds ?? null, listed?.sessionIds ?? null],
   };
 }
 

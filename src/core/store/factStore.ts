@@ -7,6 +7,7 @@ import { DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { logger } from "../logging/logger";
+import { insertFromCsvSql, listedKeysSql, pruneSessionKeysSql, quoted, SESSION_KEY_TABLES_SQL, syncKeysSql } from "./sessionKeys";
 import { columnList, createTableSql, STORE_TABLES } from "./tables";
 import { DATA_VERSION_SQL, MAX_LISTED_SESSIONS, WHOLE_SITE } from "./versions";
 
@@ -74,18 +75,20 @@ const plainId = (id: string): boolean => id.length > 0 && !id.includes("\\") && 
 const isEmpty = (scope: Scope) => !scope.all && scope.sites.size === 0 && scope.dates.size === 0 && scope.sessions.size === 0;
 
 /**
- * The rows of a scope, as a condition both PostgreSQL and DuckDB read. The ids and dates are
- * inlined (COPY takes no parameters), which is safe: scopeOf let only UUIDs and plain dates
- * through, sessionScopeOf only UUIDs and ids without backslashes, whose quotes are doubled.
+ * The rows of a scope, as a condition on PostgreSQL's facts or, with `keyed`, on the copy's, whose
+ * session_id is a key (./sessionKeys.ts). The ids and dates are inlined (COPY takes no
+ * parameters), which is safe: scopeOf let only UUIDs and plain dates through, sessionScopeOf only
+ * UUIDs and ids without backslashes, whose quotes are doubled.
  */
-function scopeWhere(scope: Scope): string {
+function scopeWhere(scope: Scope, keyed: boolean): string {
   if (scope.all) return "TRUE";
   const parts = [...scope.sites].map((site) => `site_id = '${site}'::uuid`);
   for (const [site, dates] of scope.dates) {
     parts.push(`(site_id = '${site}'::uuid AND date IN (${[...dates].map((d) => `'${d}'::date`).join(", ")}))`);
   }
   for (const [site, ids] of scope.sessions) {
-    parts.push(`(site_id = '${site}'::uuid AND session_id IN (${[...ids].map((id) => `'${id.replaceAll("'", "''")}'`).join(", ")}))`);
+    const sessions = keyed ? listedKeysSql(ids) : [...ids].map(quoted).join(", ");
+    parts.push(`(site_id = '${site}'::uuid AND session_id IN (${sessions}))`);
   }
   return parts.join(" OR ");
 }
@@ -167,6 +170,7 @@ export class FactStore {
       const instance = await DuckDBInstance.create(":memory:", { threads });
       const connection = await instance.connect();
       try {
+        for (const sql of SESSION_KEY_TABLES_SQL) await connection.run(sql);
         for (const table of STORE_TABLES) await connection.run(createTableSql(table));
       } finally {
         connection.closeSync();
@@ -203,7 +207,7 @@ export class FactStore {
           scope = scopeOf(changed.rows);
         }
       }
-      const where = scopeWhere(scope);
+      const where = scopeWhere(scope, false);
       const files = new Map<string, string>();
       if (!isEmpty(scope)) {
         for (const table of STORE_TABLES) {
@@ -214,7 +218,7 @@ export class FactStore {
         }
       }
       await client.query("COMMIT");
-      if (files.size > 0) await this.apply(where, files);
+      if (files.size > 0) await this.apply(scope, files);
       if (version > this.version) this.version = version;
       this.syncScope = kind;
     } catch (error) {
@@ -227,20 +231,23 @@ export class FactStore {
   }
 
   /** Replaces the scope's rows in one DuckDB transaction: queries meanwhile see the copy before it. */
-  private async apply(where: string, files: ReadonlyMap<string, string>): Promise<void> {
+  private async apply(scope: Scope, files: ReadonlyMap<string, string>): Promise<void> {
+    const listed = scope.all ? [] : [...scope.sessions.values()].flatMap((ids) => [...ids]);
+    const onlyListed = !scope.all && scope.sites.size === 0 && scope.dates.size === 0;
     const connection = await (await this.database()).connect();
     try {
       await connection.run("BEGIN TRANSACTION");
       try {
+        // The keys of the sync's session ids (new ones get theirs), then the old rows out and the
+        // new ones in. The temp tables are this connection's own and go with it.
+        const { statements, keys } = syncKeysSql(onlyListed ? { listed } : { files, first: scope.all });
+        for (const sql of statements) await connection.run(sql);
+        const where = scopeWhere(scope, true);
         for (const table of STORE_TABLES) {
-          const file = files.get(table.name)!;
           await connection.run(`DELETE FROM ${table.name} WHERE ${where}`);
-          // PostgreSQL's CSV: "" is an empty string, never NULL (every column is NOT NULL).
-          await connection.run(
-            `COPY ${table.name} (${columnList(table)}) FROM '${file.replaceAll("'", "''")}'
-              (FORMAT csv, AUTO_DETECT false, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"', ALLOW_QUOTED_NULLS false, STRICT_MODE true)`,
-          );
+          await connection.run(insertFromCsvSql(table, files.get(table.name)!, keys));
         }
+        if (!scope.all && scope.sites.size > 0) await connection.run(pruneSessionKeysSql());
         await connection.run("COMMIT");
       } catch (error) {
         await connection.run("ROLLBACK").catch(() => undefined);

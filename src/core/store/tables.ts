@@ -52,5 +52,18 @@ export const STORE_TABLES: readonly StoreTable[] = [
 
 export const columnList = (table: StoreTable): string => table.columns.map(([c]) => `"${c}"`).join(", ");
 
+/** In the copy, session_id is the id's key in session_keys (./sessionKeys.ts), not its text. */
 export const createTableSql = (table: StoreTable): string =>
-  `CREATE TABLE ${table.name} (${table.columns.map(([c, type]) => `"${c}" ${type} NOT NULL`).join(", ")})`;
+  `CREATE TABLE ${table.name} (${table.columns.map(([c, type]) => `"${c}" ${c === "session_id" ? "BIGINT" : type} NOT NULL`).join(", ")})`;
+
+/**
+ * The rows of one table as PostgreSQL's CSV sent them (session ids as text), read from the file
+ * as a query needs them: nothing is staged in memory. "" is an empty string, never NULL (every
+ * column is NOT NULL).
+ */
+export const csvRows = (table: StoreTable, file: string): string =>
+  `read_csv('${file.replaceAll("'", "''")}', columns = {${table.columns
+    .map(([c, type]) => `'${c}': '${c === "session_id" ? "VARCHAR" : type}'`)
+    .join(
+      ", ",
+    )}}, header = false, delim = ',', quote = '"', escape = '"', auto_detect = false, allow_quoted_nulls = false, strict_mode = true)`;

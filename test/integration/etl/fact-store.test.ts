@@ -12,7 +12,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Filter } from "../../../src/core/dimensions/filters";
 import { DIMENSIONS } from "../../../src/core/dimensions/registry";
-import { factChangesSql } from "../../../src/core/store/versions";
+import { FactStore } from "../../../src/core/store/factStore";
+import { DATA_VERSION_SQL, factChangesSql } from "../../../src/core/store/versions";
 import { writeDataset, writeDatasetHoldingBack, LogWriter } from "../../support/dataset";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { runPass, storedEvent, writeLogEvents } from "../../support/etl";
@@ -216,16 +217,47 @@ describe("the dashboard's copy of the facts", () => {
     expect((await analytics.getBreakdown(siteC, RANGES[0]!, channel)).rows.map((r) => r.value)).toEqual([dims.channel]);
   }, 120_000);
 
-  it("drops a deleted site", async () => {
+  it("drops a deleted site, and the keys of its session ids", async () => {
     const { deleteSite } = await import("../../../src/core/db/sites");
-    analytics.clearReportCaches();
-    expect((await analytics.getAnalyticsReport(siteB, RANGES[0]!)).summary.sessions).toBeGreaterThan(0);
-    await deleteSite(siteB);
-    const report = await analytics.getAnalyticsReport(siteB, RANGES[0]!);
-    expect(report.summary.sessions).toBe(0);
-    // A whole site is not a list of sessions: the copy reloads it by its stamped pairs.
-    expect(analytics.factStoreLastSync()).toBe("pairs");
-    expect((await analytics.getBreakdown(siteB, RANGES[0]!, DIMENSIONS[0]!)).rows).toEqual([]);
+    // A second copy, read directly: the session keys it holds (src/core/store/sessionKeys.ts).
+    const copy = new FactStore({ postgresUrl: db.url });
+    const dataVersion = async () => {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      return BigInt((await client.query<{ version: string }>(DATA_VERSION_SQL).finally(() => client.end())).rows[0]!.version);
+    };
+    const keyCounts = async () =>
+      (
+        await copy.query<{ keys: number; used: number }>(
+          `SELECT (SELECT count(*) FROM session_keys) AS keys,
+                  (SELECT count(*) FROM (SELECT session_id FROM session_facts UNION SELECT session_id FROM page_visit_facts
+                     UNION SELECT session_id FROM click_facts UNION SELECT session_id FROM event_facts)) AS used`,
+          [],
+          await dataVersion(),
+        )
+      )[0]!;
+    try {
+      const loaded = await keyCounts();
+      expect(loaded.used).toBeGreaterThan(0);
+      expect(loaded.keys).toBe(loaded.used);
+
+      analytics.clearReportCaches();
+      expect((await analytics.getAnalyticsReport(siteB, RANGES[0]!)).summary.sessions).toBeGreaterThan(0);
+      await deleteSite(siteB);
+      const report = await analytics.getAnalyticsReport(siteB, RANGES[0]!);
+      expect(report.summary.sessions).toBe(0);
+      // A whole site is not a list of sessions: the copy reloads it by its stamped pairs.
+      expect(analytics.factStoreLastSync()).toBe("pairs");
+      expect((await analytics.getBreakdown(siteB, RANGES[0]!, DIMENSIONS[0]!)).rows).toEqual([]);
+
+      // The deleted site's ids are no longer keyed: the dictionary holds only ids rows still use.
+      const after = await keyCounts();
+      expect(copy.lastSync).toBe("pairs");
+      expect(after.used).toBeLessThan(loaded.used);
+      expect(after.keys).toBe(after.used);
+    } finally {
+      await copy.close();
+    }
   }, 60_000);
 
   it("when the copy cannot be brought up to date, PostgreSQL answers, and the copy catches up later", async () => {

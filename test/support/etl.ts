@@ -25,7 +25,11 @@ export async function writeLogEvents(logsDir: string, events: readonly StoredEve
 }
 
 /** One ETL pass in this process against the given database and logs (waiting for the lock, as `npm run etl` does). */
-export async function runPass(databaseUrl: string, logsDir: string, options: Pick<EtlPassOptions, "rebuild"> = {}): Promise<EtlPassResult> {
+export async function runPass(
+  databaseUrl: string,
+  logsDir: string,
+  options: Pick<EtlPassOptions, "rebuild" | "factBatchSessions"> = {},
+): Promise<EtlPassResult> {
   const prisma = createPrismaClient(databaseUrl);
   try {
     return (await withEtlLock(databaseUrl, { wait: true }, (db) => runEtlPass({ prisma, db, logsDir, trigger: "cli", ...options })))!;

@@ -4,21 +4,14 @@ import type { PrismaClient } from "../../src/core/db/client";
 import { MAX_ID_BYTES } from "../../src/core/events/schema";
 import { isStorableId } from "../../src/core/events/text";
 import { dateIn, type DateOf } from "../../src/core/metrics/dates";
-import { summarizeSession } from "../../src/core/metrics/session";
 import { shardOfSite, type EtlShard, type EtlTrigger } from "../../src/core/queues/etl";
 import { factChangesSql } from "../../src/core/store/versions";
 import { cursorFor, fileStates, saveCursors, type FileState, type SavedCursor } from "./files";
-import { absolutePath, readLines, readLinesOfSessions, scanSessionIds, SessionEvents, sessionKey, splitSessionKey } from "./logReader";
+import { FactWriter } from "./factWriter";
+import { absolutePath, scanSessionIds, sessionKey, splitSessionKey } from "./logReader";
+import { readSessions } from "./readSessions";
 import { Quarantine, saveQuarantine, setAsideSessions } from "./quarantine";
-import {
-  deleteSessionFacts,
-  deleteSitesRows,
-  factDatesOf,
-  rebuildDailyTables,
-  writeSessionFacts,
-  type SessionPairs,
-  type SiteSessionFacts,
-} from "./writeFacts";
+import { deleteSessionFacts, deleteSitesRows, factDatesOf, rebuildDailyTables, type SessionPairs } from "./writeFacts";
 
 const HOUR_MS = 3_600_000;
 const ANALYZE_AFTER_ROWS = 10_000;
@@ -46,6 +39,8 @@ export interface EtlPassOptions {
   /** Only the sites of this shard (the caller holds its lock); absent: every site (the caller holds every shard's lock). */
   shard?: EtlShard;
   onProgress?: (stage: EtlStage, detail: Record<string, number>) => void | Promise<void>;
+  /** Sessions per COPY while reading (factWriter.ts); tests set it low to write in many batches. */
+  factBatchSessions?: number;
 }
 
 export interface EtlPassResult {
@@ -90,6 +85,7 @@ export async function runEtlPass({
   rebuild = false,
   shard,
   onProgress,
+  factBatchSessions,
 }: EtlPassOptions): Promise<EtlPassResult> {
   const started = Date.now();
   if (rebuild && shard) throw new Error("a rebuild replaces every table: it runs over all sites, not one shard");
@@ -101,7 +97,7 @@ export async function runEtlPass({
   });
   const run = await prisma.etlRun.create({ data: { trigger, shard: shard?.index ?? null, worker: `${hostname()}/${process.pid}` } });
   try {
-    const result = await computeAndWrite(db, logsDir, run.id, rebuild, shard, onProgress);
+    const result = await computeAndWrite(db, logsDir, run.id, { rebuild, shard, onProgress, factBatchSessions });
     return { ...result, runId: run.id, durationMs: Date.now() - started };
   } catch (err) {
     await prisma.etlRun.update({
@@ -205,9 +201,7 @@ async function computeAndWrite(
   db: pg.ClientBase,
   logsDir: string,
   runId: number,
-  rebuild: boolean,
-  shard: EtlShard | undefined,
-  onProgress: EtlPassOptions["onProgress"],
+  { rebuild = false, shard, onProgress, factBatchSessions }: Pick<EtlPassOptions, "rebuild" | "shard" | "onProgress" | "factBatchSessions">,
 ): Promise<Omit<EtlPassResult, "runId" | "durationMs">> {
   let mark = Date.now();
   const lap = (): number => {
@@ -258,63 +252,28 @@ async function computeAndWrite(
   const finishingAt = new Map<number, string[]>();
   for (const [key, i] of lastFile) push(finishingAt, i, key);
 
-  // Read in file order, summarizing each session after the last file that holds its events.
-  const events = new SessionEvents(setAside);
-  const facts: SiteSessionFacts[] = [];
-  let eventsRead = 0;
-  let skippedLines = 0;
-  const summarize = (key: string): void => {
-    const sessionEvents = events.take(key);
-    if (!sessionEvents) return;
-    const { siteId, sessionId } = splitSessionKey(key);
-    facts.push({ siteId, facts: summarizeSession(sessionId, sessionEvents, sites.get(siteId)!.dateOf) });
-  };
-  for (const [i, file] of files.entries()) {
-    const part = newParts.get(i);
-    if (!part && !earlierFiles.has(i)) continue;
-    const filePath = absolutePath(logsDir, file.relPath);
-    if (earlierFiles.has(i) && file.done > 0) {
-      // Lines refused when they were first read are refused again here, silently: they are on record.
-      const wanted = (sessionId: string) => known.has(sessionKey(file.siteId, sessionId));
-      await readLinesOfSessions(filePath, 0, file.done, wanted, (line) => events.addLine(line, file.siteId, file.legacy));
-    }
-    if (part) {
-      await readLines(filePath, part.from, part.to, (line, position) => {
-        const outcome =
-          line === undefined ? { kind: "refused" as const, reason: "not valid UTF-8" } : events.addLine(line, file.siteId, file.legacy);
-        if (outcome.kind === "added") eventsRead++;
-        else if (outcome.kind === "skipped") skippedLines++;
-        else quarantine.line(file.siteId, file.relPath, position, outcome.reason, line, outcome.sessionId);
-      });
-    }
-    for (const key of finishingAt.get(i) ?? []) summarize(key);
-  }
-  // A line whose quick session_id read disagreed with its parsed one ends up here.
-  for (const key of events.sessionKeys()) summarize(key);
-  // Rows arriving in primary-key order keep PostgreSQL's index inserts sequential: several times faster.
-  facts.sort((a, b) => compareKeys(a.siteId, a.facts.sessionId, b.siteId, b.facts.sessionId));
-  const readMs = lap();
-  await onProgress?.("read", { filesRead: newParts.size, eventsRead, sessions: facts.length, setAside: quarantine.size, ms: readMs });
-
   // Only sessions seen by an earlier pass have facts (and dates) to replace.
   const replaced = toPairs([...known.keys()]);
   const recomputed = [...fromStart];
+  let readMs = 0;
+  let counts = { eventsRead: 0, skippedLines: 0 };
   const outcome = await inTransaction(db, async () => {
+    // The old rows go first, so the new facts can be written while the logs are still being read.
     if (rebuild) await db.query(`TRUNCATE ${DERIVED_TABLES.join(", ")}, etl_file_cursors, etl_quarantine`);
     else await deleteSitesRows(db, recomputed);
-    const dates = new Map<string, { siteId: string; date: string }>();
-    const addDate = (siteId: string, date: string) => dates.set(`${siteId}:${date}`, { siteId, date });
-    for (const d of replaced.siteIds.length > 0 ? await factDatesOf(db, replaced) : []) addDate(d.siteId, d.date);
+    const oldDates = replaced.siteIds.length > 0 ? await factDatesOf(db, replaced) : [];
     await deleteSessionFacts(db, replaced);
-    const written = await writeSessionFacts(db, facts);
-    const refused = new Set(written.refused.map((r) => sessionKey(r.siteId, r.sessionId)));
-    for (const r of written.refused) quarantine.session(r.siteId, r.sessionId, r.reason);
-    for (const { siteId, facts: f } of facts) {
-      if (refused.has(sessionKey(siteId, f.sessionId))) continue;
-      addDate(siteId, f.date);
-      for (const v of f.visits) addDate(siteId, v.date);
-      for (const c of f.clicks) addDate(siteId, c.date);
-    }
+
+    const writer = new FactWriter(db, factBatchSessions);
+    counts = await readSessions({ files, logsDir, newParts, earlierFiles, known, finishingAt, setAside, sites, quarantine, writer });
+    readMs = lap();
+    const read = { filesRead: newParts.size, eventsRead: counts.eventsRead, sessions: writer.sessions.siteIds.length, ms: readMs };
+    await onProgress?.("read", { ...read, setAside: quarantine.size });
+    await writer.finish();
+
+    const dates = new Map(writer.dates);
+    for (const d of oldDates) dates.set(`${d.siteId}:${d.date}`, d);
+    for (const r of writer.refused) quarantine.session(r.siteId, r.sessionId, r.reason);
     const pairs = [...dates.values()];
     const dailyRows = await rebuildDailyTables(db, { siteIds: pairs.map((p) => p.siteId), dates: pairs.map((p) => p.date) });
     await saveCursors(db, cursors, vanished);
@@ -326,25 +285,26 @@ async function computeAndWrite(
         sites.get(siteId)!.recomputeRequestedAt,
       ]);
     }
-    const counts = {
-      eventsRead,
-      sessionsRecomputed: facts.length - refused.size,
+    const result = {
+      eventsRead: counts.eventsRead,
+      sessionsRecomputed: writer.sessions.siteIds.length - writer.refused.length,
       daysRecomputed: dates.size,
-      rowsWritten: written.rows + dailyRows,
+      rowsWritten: writer.rows + dailyRows,
       quarantined: quarantine.size,
     };
-    await finishRun(db, runId, counts);
+    await finishRun(db, runId, result);
     // Last, so the data_version row lock is held only for the commit (src/core/store/versions.ts).
     // The sessions too (the replaced ones, then the new), so a copy can reload just those after a small pass.
     const sessions = { siteIds: [...replaced.siteIds], sessionIds: [...replaced.sessionIds] };
-    for (const { siteId, facts: f } of facts) {
-      if (known.has(sessionKey(siteId, f.sessionId))) continue;
+    for (const [i, siteId] of writer.sessions.siteIds.entries()) {
+      const sessionId = writer.sessions.sessionIds[i]!;
+      if (known.has(sessionKey(siteId, sessionId))) continue;
       sessions.siteIds.push(siteId);
-      sessions.sessionIds.push(f.sessionId);
+      sessions.sessionIds.push(sessionId);
     }
     const changes = factChangesSql({ pairs, sites: rebuild ? [...sites.keys()] : recomputed, sessions });
     if (changes) await db.query(changes.text, changes.values);
-    return counts;
+    return result;
   });
   if (rebuild || outcome.rowsWritten >= ANALYZE_AFTER_ROWS) {
     // Fresh statistics after a bulk load, or the planner guesses row counts from before it.
@@ -355,20 +315,15 @@ async function computeAndWrite(
   return {
     filesRead: newParts.size,
     filesReread: [...earlierFiles].filter((i) => files[i]!.done > 0).length,
-    eventsRead,
+    eventsRead: counts.eventsRead,
     quarantined: { lines: quarantine.count("line"), sessions: quarantine.count("session"), files: quarantine.count("file") },
-    skippedLines,
+    skippedLines: counts.skippedLines,
     sitesRecomputed: rebuild ? 0 : recomputed.length,
     sessionsRecomputed: outcome.sessionsRecomputed,
     daysRecomputed: outcome.daysRecomputed,
     rowsWritten: outcome.rowsWritten,
     timings: { readMs, writeMs },
   };
-}
-
-function compareKeys(siteA: string, idA: string, siteB: string, idB: string): number {
-  if (siteA !== siteB) return siteA < siteB ? -1 : 1;
-  return idA < idB ? -1 : idA > idB ? 1 : 0;
 }
 
 function toPairs(keys: string[]): SessionPairs {

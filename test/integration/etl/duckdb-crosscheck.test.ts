@@ -16,6 +16,8 @@ import { DEFAULT_SITE_ID } from "../../../src/core/sites/defaultSite";
 import { closeCoreConnections } from "../../support/ingest-env";
 
 const END = Date.parse("2026-06-30T00:00:00.000Z");
+/** Facts go out in COPY batches of this many sessions while the pass reads (factWriter.ts): several per pass here. */
+const BATCH = 500;
 const FULL = { from: "2026-06-01", to: "2026-07-01" };
 const WEEK = { from: "2026-06-20", to: "2026-06-26" };
 
@@ -79,7 +81,7 @@ describe("ETL agrees exactly with DuckDB", () => {
         7,
       ),
     );
-    const result = await runPass(db.url, logsDir);
+    const result = await runPass(db.url, logsDir, { factBatchSessions: BATCH });
     expect(result.sessionsRecomputed).toBeGreaterThan(4_000);
     await expectSameAsDuckDb();
   });
@@ -91,7 +93,7 @@ describe("ETL agrees exactly with DuckDB", () => {
       writer.add(event);
     }
     writer.flush();
-    const result = await runPass(db.url, logsDir);
+    const result = await runPass(db.url, logsDir, { factBatchSessions: BATCH });
     expect(result.eventsRead).toBe(writer.events);
     await expectSameAsDuckDb();
   });
@@ -105,7 +107,7 @@ describe("ETL agrees exactly with DuckDB", () => {
     // The same generator and seed as default's traffic: the same session and user ids, fewer events.
     for (const event of datasetEvents({ events: 20_000, days: 28, endMs: END, seed: 11, users: 600, siteId: shop.id })) writer.add(event);
     writer.flush();
-    const result = await runPass(db.url, logsDir);
+    const result = await runPass(db.url, logsDir, { factBatchSessions: BATCH });
     expect(result.eventsRead).toBe(writer.events);
     await expectSameAsDuckDb();
     // Nothing of the new site leaked into default's numbers.

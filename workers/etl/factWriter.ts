@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { MAX_LISTED_SESSIONS } from "../../src/core/store/versions";
 import { writeSessionFacts, type RefusedSession, type SessionPairs, type SiteSessionFacts } from "./writeFacts";
 
 /** Sessions per COPY: large enough to keep COPY's per-statement cost small, small enough to bound memory. */
@@ -20,8 +21,13 @@ export class FactWriter {
   /** (site, date) pairs the written sessions have facts on, keyed `${siteId}:${date}`. */
   readonly dates = new Map<string, { siteId: string; date: string }>();
   readonly refused: RefusedSession[] = [];
-  /** Sessions summarized (written or refused), in the order they were handed in. */
-  readonly sessions: SessionPairs = { siteIds: [], sessionIds: [] };
+  /** Sessions summarized (written or refused). */
+  count = 0;
+  /**
+   * Those sessions, while they are few enough for the copies to reload by their list
+   * (src/core/store/versions.ts); null after that, so a big pass does not hold every id twice.
+   */
+  listed: SessionPairs | null = { siteIds: [], sessionIds: [] };
   rows = 0;
 
   constructor(
@@ -30,8 +36,10 @@ export class FactWriter {
   ) {}
 
   add(facts: SiteSessionFacts): void {
-    this.sessions.siteIds.push(facts.siteId);
-    this.sessions.sessionIds.push(facts.facts.sessionId);
+    this.count++;
+    if (this.listed && this.count > MAX_LISTED_SESSIONS) this.listed = null;
+    this.listed?.siteIds.push(facts.siteId);
+    this.listed?.sessionIds.push(facts.facts.sessionId);
     this.batch.push(facts);
     if (this.batch.length >= this.batchSessions) this.flush();
   }

@@ -251,6 +251,7 @@ async function computeAndWrite(
   }
   const finishingAt = new Map<number, string[]>();
   for (const [key, i] of lastFile) push(finishingAt, i, key);
+  lastFile.clear();
 
   // Only sessions seen by an earlier pass have facts (and dates) to replace.
   const replaced = toPairs([...known.keys()]);
@@ -259,7 +260,9 @@ async function computeAndWrite(
   let counts = { eventsRead: 0, skippedLines: 0 };
   const outcome = await inTransaction(db, async () => {
     // The old rows go first, so the new facts can be written while the logs are still being read.
-    if (rebuild) await db.query(`TRUNCATE ${DERIVED_TABLES.join(", ")}, etl_file_cursors, etl_quarantine`);
+    // (TRUNCATE locks out readers until the commit: the cursors and quarantine, which health and
+    // the dashboard read, are emptied only once the reading is done.)
+    if (rebuild) await db.query(`TRUNCATE ${DERIVED_TABLES.join(", ")}`);
     else await deleteSitesRows(db, recomputed);
     const oldDates = replaced.siteIds.length > 0 ? await factDatesOf(db, replaced) : [];
     await deleteSessionFacts(db, replaced);
@@ -267,7 +270,7 @@ async function computeAndWrite(
     const writer = new FactWriter(db, factBatchSessions);
     counts = await readSessions({ files, logsDir, newParts, earlierFiles, known, finishingAt, setAside, sites, quarantine, writer });
     readMs = lap();
-    const read = { filesRead: newParts.size, eventsRead: counts.eventsRead, sessions: writer.sessions.siteIds.length, ms: readMs };
+    const read = { filesRead: newParts.size, eventsRead: counts.eventsRead, sessions: writer.count, ms: readMs };
     await onProgress?.("read", { ...read, setAside: quarantine.size });
     await writer.finish();
 
@@ -276,6 +279,7 @@ async function computeAndWrite(
     for (const r of writer.refused) quarantine.session(r.siteId, r.sessionId, r.reason);
     const pairs = [...dates.values()];
     const dailyRows = await rebuildDailyTables(db, { siteIds: pairs.map((p) => p.siteId), dates: pairs.map((p) => p.date) });
+    if (rebuild) await db.query("TRUNCATE etl_file_cursors, etl_quarantine");
     await saveCursors(db, cursors, vanished);
     await saveQuarantine(db, runId, quarantine.records);
     for (const siteId of recomputed) {
@@ -287,20 +291,22 @@ async function computeAndWrite(
     }
     const result = {
       eventsRead: counts.eventsRead,
-      sessionsRecomputed: writer.sessions.siteIds.length - writer.refused.length,
+      sessionsRecomputed: writer.count - writer.refused.length,
       daysRecomputed: dates.size,
       rowsWritten: writer.rows + dailyRows,
       quarantined: quarantine.size,
     };
     await finishRun(db, runId, result);
     // Last, so the data_version row lock is held only for the commit (src/core/store/versions.ts).
-    // The sessions too (the replaced ones, then the new), so a copy can reload just those after a small pass.
-    const sessions = { siteIds: [...replaced.siteIds], sessionIds: [...replaced.sessionIds] };
-    for (const [i, siteId] of writer.sessions.siteIds.entries()) {
-      const sessionId = writer.sessions.sessionIds[i]!;
+    // The sessions too (the replaced ones, then the new), so a copy can reload just those after a
+    // small pass; after a bigger one (the writer stopped listing) copies reload by the pairs.
+    const listed = writer.listed;
+    const sessions = listed ? { siteIds: [...replaced.siteIds], sessionIds: [...replaced.sessionIds] } : undefined;
+    for (const [i, siteId] of (listed?.siteIds ?? []).entries()) {
+      const sessionId = listed!.sessionIds[i]!;
       if (known.has(sessionKey(siteId, sessionId))) continue;
-      sessions.siteIds.push(siteId);
-      sessions.sessionIds.push(sessionId);
+      sessions!.siteIds.push(siteId);
+      sessions!.sessionIds.push(sessionId);
     }
     const changes = factChangesSql({ pairs, sites: rebuild ? [...sites.keys()] : recomputed, sessions });
     if (changes) await db.query(changes.text, changes.values);

@@ -15,8 +15,8 @@ export interface ReadPlan {
   earlierFiles: ReadonlySet<number>;
   /** Sessions seen by an earlier pass (sessionKey). */
   known: ReadonlyMap<string, unknown>;
-  /** The sessions (sessionKey) whose last events are in each file: summarized once it is read. */
-  finishingAt: ReadonlyMap<number, readonly string[]>;
+  /** The sessions (sessionKey) whose last events are in each file: summarized once it is read (and the entry dropped). */
+  finishingAt: Map<number, readonly string[]>;
   setAside: ReadonlySet<string>;
   sites: ReadonlyMap<string, { dateOf: DateOf }>;
   quarantine: Quarantine;
@@ -57,6 +57,7 @@ export async function readSessions(plan: ReadPlan): Promise<{ eventsRead: number
       });
     }
     for (const key of finishingAt.get(i) ?? []) summarize(key);
+    finishingAt.delete(i);
     // Files are read synchronously (logReader.ts): one turn of the event loop lets the socket take
     // the facts written meanwhile, so PostgreSQL is busy while the next file is read.
     await nextTurn();

@@ -179,4 +179,41 @@ describe("reading log files", () => {
       [lines[1], first + broken.length],
     ]);
   });
+
+  it("reads files bigger than its 8 MiB buffer and lines longer than it, and the next file sees nothing of them", async () => {
+    const big = path.join(dir, "02.jsonl");
+    const line = (i: number, pad: number) => JSON.stringify({ session_id: `s${i}`, event_id: `e${i}`, page_path: `/${"p".repeat(pad)}` });
+    // ~10 MB of ordinary lines, one line of 9 MB, then a few more: reads must carry lines across buffer ends.
+    const written = [...Array.from({ length: 20_000 }, (_, i) => line(i, 450)), line(20_000, 9 * 1024 * 1024), line(20_001, 10)];
+    writeFileSync(big, `${written.join("\n")}\n`);
+    const seen: Array<[string | undefined, number]> = [];
+    const end = await readLines(big, 0, 1e9, (l, at) => seen.push([l, at.offset]));
+    expect(end).toBe(Buffer.byteLength(`${written.join("\n")}\n`));
+    expect(seen.map(([l]) => l)).toEqual(written);
+    let offset = 0;
+    for (const [i, [, at]] of seen.entries()) {
+      expect(at).toBe(offset);
+      offset += Buffer.byteLength(written[i]!) + 1;
+    }
+    const ids: string[] = [];
+    await scanSessionIds(big, 0, 1e9, (id) => ids.push(id));
+    expect(ids).toEqual(written.map((_, i) => `s${i}`));
+
+    // A short file read next ends with a line still being written: the bytes an earlier read
+    // left in the buffer must not complete it.
+    const small = path.join(dir, "03.jsonl");
+    writeFileSync(small, `${lines[0]}\n{"event_id":"e9","session_id":"a"`);
+    const after: Array<string | undefined> = [];
+    expect(await readLines(small, 0, 1e9, (l) => after.push(l))).toBe(Buffer.byteLength(`${lines[0]}\n`));
+    expect(after).toEqual([lines[0]]);
+    const wanted: string[] = [];
+    await readLinesOfSessions(
+      small,
+      0,
+      1e9,
+      (id) => id === "a",
+      (l) => wanted.push(l),
+    );
+    expect(wanted).toEqual([lines[0]]);
+  });
 });

@@ -226,28 +226,47 @@ async function readChunks(
   const fd = openSync(file, "r");
   try {
     let position = from;
-    let carry: Buffer | undefined;
+    let buf = chunkBuffer();
+    let kept = 0; // bytes of an unfinished line at the start of buf
     let consumedUpTo = from;
     while (position < to) {
-      const length = Math.min(CHUNK_BYTES, to - position);
-      const chunk = Buffer.allocUnsafe(length);
-      const bytesRead = readSync(fd, chunk, 0, length, position);
+      if (kept === buf.length) buf = grown(buf); // a line longer than the buffer
+      const bytesRead = readSync(fd, buf, kept, Math.min(buf.length - kept, to - position), position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      const lastNewline = data.lastIndexOf(NEWLINE);
+      const filled = kept + bytesRead;
+      const lastNewline = buf.lastIndexOf(NEWLINE, filled - 1);
       if (lastNewline < 0) {
-        carry = data;
+        kept = filled;
         continue;
       }
-      onChunk(data, lastNewline + 1, position - data.length);
-      consumedUpTo = position - (data.length - lastNewline - 1);
-      carry = lastNewline + 1 < data.length ? data.subarray(lastNewline + 1) : undefined;
+      // A view that ends with the last line: searches must not run on into what earlier reads left.
+      onChunk(buf.subarray(0, lastNewline + 1), lastNewline + 1, position - filled);
+      consumedUpTo = position - (filled - lastNewline - 1);
+      kept = filled - lastNewline - 1;
+      buf.copy(buf, 0, lastNewline + 1, filled);
     }
     return consumedUpTo;
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * One buffer for every read: a fresh 8 MiB buffer per file cost its page faults on each of a
+ * pass's thousands of files. Safe to share because reading is synchronous and every onChunk copies
+ * what it keeps (strings) before it returns.
+ */
+let shared: Buffer | undefined;
+function chunkBuffer(): Buffer {
+  shared ??= Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  return shared;
+}
+
+function grown(buf: Buffer): Buffer {
+  const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
+  buf.copy(bigger);
+  return bigger; // for this read only: one huge line does not keep its buffer for the pass
 }
 
 /** Where a line sits in its file, for the quarantine record. */

@@ -222,18 +222,26 @@ async function computeAndWrite(
   // a session can be summarized (and its events freed) as soon as that file has been read.
   // Ids no event could have (bad text, too long) are left to the read, which sets their lines aside.
   const newParts = new Map<number, { from: number; to: number }>();
-  const lastFile = new Map<string, number>();
   const cursors: SavedCursor[] = [];
+  // By site, then by the bare id: a line costs one lookup of a string already hashed, not a new key.
+  const lastFileOfSite = new Map<string, Map<string, number>>();
   for (const [index, file] of files.entries()) {
     if (file.size === file.done) continue;
-    const to = await scanSessionIds(absolutePath(logsDir, file.relPath), file.done, file.size, (sessionId) => {
-      if (!isStorableId(sessionId, MAX_ID_BYTES)) return;
-      const key = sessionKey(file.siteId, sessionId);
-      if (!setAside.has(key)) lastFile.set(key, index);
-    });
+    let seen = lastFileOfSite.get(file.siteId);
+    if (!seen) lastFileOfSite.set(file.siteId, (seen = new Map()));
+    const to = await scanSessionIds(absolutePath(logsDir, file.relPath), file.done, file.size, (sessionId) => seen.set(sessionId, index));
     if (to > file.done) newParts.set(index, { from: file.done, to });
     if (to !== file.done) cursors.push(await cursorFor(logsDir, file, to));
   }
+  const lastFile = new Map<string, number>();
+  for (const [siteId, seen] of lastFileOfSite) {
+    for (const [sessionId, index] of seen) {
+      if (!isStorableId(sessionId, MAX_ID_BYTES)) continue;
+      const key = sessionKey(siteId, sessionId);
+      if (!setAside.has(key)) lastFile.set(key, index);
+    }
+  }
+  lastFileOfSite.clear();
 
   // Sessions seen by earlier passes: their earlier events are in the already read part of
   // the hour files that hold them. (Sites read from the start have none: all their rows go.)

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { MAX_LISTED_SESSIONS } from "../../src/core/store/versions";
+import { sessionKey } from "./logReader";
 import { writeSessionFacts, type RefusedSession, type SessionPairs, type SiteSessionFacts } from "./writeFacts";
 
 /** Sessions per COPY: large enough to keep COPY's per-statement cost small, small enough to bound memory. */
@@ -18,7 +19,7 @@ export class FactWriter {
   private batch: SiteSessionFacts[] = [];
   private chain: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
-  /** (site, date) pairs the written sessions have facts on, keyed `${siteId}:${date}`. */
+  /** (site, date) pairs whose daily rows the pass rebuilds: the written sessions' and any added, keyed `${siteId}:${date}`. */
   readonly dates = new Map<string, { siteId: string; date: string }>();
   readonly refused: RefusedSession[] = [];
   /** Sessions summarized (written or refused). */
@@ -67,16 +68,16 @@ export class FactWriter {
     const written = await writeSessionFacts(this.db, batch);
     this.rows += written.rows;
     this.refused.push(...written.refused);
-    const refused = new Set(written.refused.map((r) => `${r.siteId}:${r.sessionId}`));
+    const refused = new Set(written.refused.map((r) => sessionKey(r.siteId, r.sessionId)));
     for (const { siteId, facts: f } of batch) {
-      if (refused.has(`${siteId}:${f.sessionId}`)) continue;
+      if (refused.has(sessionKey(siteId, f.sessionId))) continue;
       this.addDate(siteId, f.date);
       for (const v of f.visits) this.addDate(siteId, v.date);
       for (const c of f.clicks) this.addDate(siteId, c.date);
     }
   }
 
-  private addDate(siteId: string, date: string): void {
+  addDate(siteId: string, date: string): void {
     this.dates.set(`${siteId}:${date}`, { siteId, date });
   }
 }

@@ -282,8 +282,8 @@ async function computeAndWrite(
     await onProgress?.("read", { ...read, setAside: quarantine.size });
     await writer.finish();
 
-    const dates = new Map(writer.dates);
-    for (const d of oldDates) dates.set(`${d.siteId}:${d.date}`, d);
+    for (const d of oldDates) writer.addDate(d.siteId, d.date);
+    const dates = writer.dates;
     for (const r of writer.refused) quarantine.session(r.siteId, r.sessionId, r.reason);
     const pairs = [...dates.values()];
     const dailyRows = await rebuildDailyTables(db, { siteIds: pairs.map((p) => p.siteId), dates: pairs.map((p) => p.date) });
@@ -309,12 +309,15 @@ async function computeAndWrite(
     // The sessions too (the replaced ones, then the new), so a copy can reload just those after a
     // small pass; after a bigger one (the writer stopped listing) copies reload by the pairs.
     const listed = writer.listed;
-    const sessions = listed ? { siteIds: [...replaced.siteIds], sessionIds: [...replaced.sessionIds] } : undefined;
-    for (const [i, siteId] of (listed?.siteIds ?? []).entries()) {
-      const sessionId = listed!.sessionIds[i]!;
-      if (known.has(sessionKey(siteId, sessionId))) continue;
-      sessions!.siteIds.push(siteId);
-      sessions!.sessionIds.push(sessionId);
+    let sessions: SessionPairs | undefined;
+    if (listed) {
+      sessions = { siteIds: [...replaced.siteIds], sessionIds: [...replaced.sessionIds] };
+      for (const [i, siteId] of listed.siteIds.entries()) {
+        const sessionId = listed.sessionIds[i]!;
+        if (known.has(sessionKey(siteId, sessionId))) continue;
+        sessions.siteIds.push(siteId);
+        sessions.sessionIds.push(sessionId);
+      }
     }
     const changes = factChangesSql({ pairs, sites: rebuild ? [...sites.keys()] : recomputed, sessions });
     if (changes) await db.query(changes.text, changes.values);
